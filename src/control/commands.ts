@@ -1,0 +1,150 @@
+/**
+ * The control commands evsed answers on its socket (what `evsectl` can ask).
+ *
+ * Owns: turning each command into calls on the runtime, the OCPP session and (for `sim.*`) the
+ * simulated board's controls, and checking arguments with precise messages.
+ * Must not: construct anything; src/main.ts passes the parts in.
+ */
+import type { SimControls } from '../../hal/sim/index.js';
+import { HalError } from '../../hal/errors.js';
+import { isFaultCode } from '../../hal/types.js';
+import type { Config } from '../config/types.js';
+import type { StationRuntime } from '../domain/station.js';
+import type { OcppSession } from '../ocpp/session.js';
+import { EVSED_VERSION } from '../version.js';
+import { ControlError } from './protocol.js';
+import type { ControlHandler } from './server.js';
+import type { StatusResult } from './types.js';
+
+export interface CommandDeps {
+  config: Config;
+  runtime: StationRuntime;
+  session: OcppSession;
+  /** Present only with hardware.driver = sim. */
+  sim: SimControls | null;
+  /** Depth of the offline queue (0 until the queue exists). */
+  queueDepth(): number;
+  /** Transaction id of the session running on a connector, if the protocol layer knows it. */
+  transactionOf?(connector: number): string | null;
+}
+
+function intArg(args: Record<string, unknown>, name: string, min = 0): number {
+  const v = args[name];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new ControlError('badArgs', `${name} must be an integer ≥ ${min}`);
+  }
+  return v;
+}
+
+function stringArg(args: Record<string, unknown>, name: string): string {
+  const v = args[name];
+  if (typeof v !== 'string' || v.length === 0) throw new ControlError('badArgs', `${name} must be a non-empty string`);
+  return v;
+}
+
+export function buildStatus(deps: CommandDeps): StatusResult {
+  const { config, runtime, session } = deps;
+  const view = runtime.view();
+  return {
+    version: EVSED_VERSION,
+    identity: config.identity,
+    driver: config.hardware.driver,
+    station: {
+      vendor: config.station.vendor,
+      model: config.station.model,
+      firmwareVersion: config.station.firmwareVersion,
+      operative: view.operative,
+    },
+    csms: {
+      url: config.csms.url,
+      connected: session.connected,
+      protocol: session.protocol,
+      registration: view.registration,
+      heartbeatIntervalS: view.heartbeatIntervalS,
+      lastError: session.error,
+    },
+    clock: { now: runtime.clock.isoNow(), offsetMs: runtime.clock.offsetMs() },
+    queue: { depth: deps.queueDepth() },
+    connectors: view.connectors.map((c) => {
+      const reported = session.statusOf(c);
+      return {
+        id: c.id,
+        evseId: c.evseId,
+        connectorId: c.connectorId,
+        state: c.state,
+        ocppStatus: reported.status,
+        errorCode: reported.errorCode,
+        pilot: c.pilot,
+        faults: c.faults,
+        operative: c.operative,
+        limitA: c.limitA,
+        offerA: c.offerA,
+        contactorClosed: c.contactorClosed,
+        powerW: c.meter.powerW,
+        energyWh: c.meter.energyWh,
+        socPercent: c.meter.socPercent ?? null,
+        session: c.sessionToken
+          ? { token: c.sessionToken, transactionId: deps.transactionOf?.(c.id) ?? null }
+          : null,
+      };
+    }),
+  };
+}
+
+/** Run a hardware-simulation control, mapping HAL errors to precise refusals. */
+async function simulate(fn: () => Promise<unknown>): Promise<{ done: true }> {
+  try {
+    await fn();
+    return { done: true };
+  } catch (err) {
+    if (err instanceof HalError) throw new ControlError('refused', err.message);
+    if (err instanceof RangeError) throw new ControlError('badArgs', err.message);
+    throw err;
+  }
+}
+
+export function buildControlHandlers(deps: CommandDeps): Record<string, ControlHandler> {
+  const sim = (): SimControls => {
+    if (!deps.sim) {
+      throw new ControlError('refused', `sim commands need hardware.driver "sim" (this station uses "${deps.config.hardware.driver}")`);
+    }
+    return deps.sim;
+  };
+  const connector = (args: Record<string, unknown>, allowBoard = false) => {
+    const id = intArg(args, 'connector', allowBoard ? 0 : 1);
+    if (id !== 0 && !deps.runtime.connector(id)) throw new ControlError('badArgs', `no connector ${id}`);
+    return id;
+  };
+  return {
+    status: () => buildStatus(deps),
+    'sim.plug': (args) => simulate(() => sim().plug(connector(args))),
+    'sim.unplug': (args) => simulate(() => sim().unplug(connector(args))),
+    'sim.swipe': async (args) => {
+      sim();
+      const token = stringArg(args, 'token');
+      const at = args.connector === undefined ? 0 : connector(args);
+      // Through the runtime (not the board's reader event) so the caller learns the outcome.
+      return deps.runtime.swipe(token, at);
+    },
+    'sim.ev': (args) => {
+      const id = connector(args);
+      const action = args.action;
+      if (action === 'pause') return simulate(() => sim().evPause(id));
+      if (action === 'resume') return simulate(() => sim().evResume(id));
+      if (action === 'full') return simulate(() => sim().evFull(id));
+      throw new ControlError('badArgs', 'action must be pause, resume or full');
+    },
+    'sim.fault': (args) => {
+      const id = connector(args, true);
+      const code = args.code;
+      if (!isFaultCode(code)) throw new ControlError('badArgs', `unknown fault code "${String(code)}"`);
+      return simulate(() => sim().raiseFault(id, code));
+    },
+    'sim.clear': (args) => {
+      const id = connector(args, true);
+      const code = args.code;
+      if (code !== undefined && !isFaultCode(code)) throw new ControlError('badArgs', `unknown fault code "${String(code)}"`);
+      return simulate(() => sim().clearFault(id, code));
+    },
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints their figures. A benchmark, not a test: it
+ * reports numbers and the targets next to them; it does not fail on them.
+ *
+ * Usage: node dist/test/bench/run.js [startup] [memory] …  (default: all)
+ * Environment: BENCH_IDLE_S shortens the idle-memory wait (default 60 s).
+ */
+import { idleMemory, startupTime } from './startup.js';
+
+const wanted = new Set(process.argv.slice(2));
+const want = (name: string) => wanted.size === 0 || wanted.has(name);
+const line = (label: string, value: string, target = '') =>
+  process.stdout.write(`${label.padEnd(58)} ${value.padStart(12)}  ${target}\n`);
+
+async function main(): Promise<void> {
+  process.stdout.write(`evsed benchmarks — node ${process.version}, ${new Date().toISOString()}\n\n`);
+  if (want('startup')) {
+    for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+      const f = await startupTime(protocol);
+      line(`start → BootNotification at CSMS (${protocol}, median of ${f.runs})`, `${f.medianMs} ms`, 'target < 300 ms');
+      line(`  p90 / min / max`, `${f.p90Ms} / ${f.minMs} / ${f.maxMs} ms`);
+    }
+  }
+  if (want('memory')) {
+    const idleS = Number(process.env.BENCH_IDLE_S ?? 60);
+    for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+      const m = await idleMemory(protocol, idleS);
+      line(`RSS after ${m.idleS} s idle, 2 connectors (${protocol})`, `${m.rssMiB.toFixed(1)} MiB`, 'target < 60 MB');
+    }
+  }
+}
+
+void main();

@@ -1,0 +1,3 @@
+import { foundationSuite } from './foundation.js';
+
+foundationSuite('ocpp2.0.1');
