@@ -7,26 +7,46 @@
  * board; the interpreter and the baseline compiler are fast enough for it (see README, figures).
  *
  * Start order: configuration (exit 2 on any problem, one line naming the key), logger, database,
- * hardware, statecharts, control socket, then the CSMS connection. Stop order is the reverse,
- * and leaves the hardware safe (contactors open, PWM off).
+ * hardware, statecharts and domain services, control socket, then the CSMS connection. Stop
+ * order is the reverse and leaves the hardware safe (contactors open, PWM off). A Reset from the
+ * CSMS restarts the station in this process (the OS process stays; BootNotification is sent again).
  */
-import pino from 'pino';
-import { createSimBoard, type SimBoard } from '../hal/sim/index.js';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { createSimBoard, initialEnergyFrom, persistSimState, readSimState, restoreEvs, type SimBoard } from '../hal/sim/index.js';
 import type { Board } from '../hal/types.js';
 import { ConfigError, connectorInfos, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
 import { buildControlHandlers } from './control/commands.js';
-import { startControlServer, type ControlServer } from './control/server.js';
+import { startControlServer } from './control/server.js';
+import { AuthService } from './domain/auth.js';
 import { createClock } from './domain/clock.js';
+import { ReservationService } from './domain/reservations.js';
+import type { StationServices } from './domain/services.js';
+import { SessionService } from './domain/sessions.js';
+import { Settings } from './domain/settings.js';
 import { StationRuntime } from './domain/station.js';
+import { TransactionManager } from './domain/transactions.js';
+import type { RestartKind } from './ocpp/adapter.js';
 import { RpcClient } from './ocpp/rpc/index.js';
 import { loadSchemas, type OcppProtocol } from './ocpp/schemas/index.js';
 import { OcppSession } from './ocpp/session.js';
-import { openDatabase, type Db } from './store/db.js';
+import { createAuthStore } from './store/auth.js';
+import { openDatabase } from './store/db.js';
+import { createQueueStore } from './store/queue.js';
+import { createReservationStore } from './store/reservations.js';
 import { createSettingsStore } from './store/settings.js';
+import { createTransactionStore } from './store/transactions.js';
 import { EVSED_VERSION } from './version.js';
 
 const USAGE = 'usage: evsed --config FILE\n       evsed --version';
+
+type Ending = { kind: 'signal'; signal: string } | { kind: 'restart'; restart: RestartKind; reason: string };
+
+interface RunningStation {
+  ended: Promise<Ending>;
+  stop(ending: Ending): Promise<void>;
+}
 
 function parseArgs(argv: string[]): { config: string } | 'version' | 'help' {
   if (argv.includes('--version')) return 'version';
@@ -39,23 +59,137 @@ function parseArgs(argv: string[]): { config: string } | 'version' | 'help' {
   return { config: file };
 }
 
-/** Commissioning value of a setting: config file `settings`, else the default. */
-function setting<T extends string | number | boolean>(config: Config, key: string, fallback: T): T {
-  const v = config.settings[key];
-  return (typeof v === typeof fallback ? v : fallback) as T;
-}
-
-function createBoard(config: Config): Board {
+async function createBoard(config: Config): Promise<{ board: Board; sim: SimBoard | null; stop(): void }> {
   switch (config.hardware.driver) {
-    case 'sim':
-      return createSimBoard({
+    case 'sim': {
+      const stateFile = path.join(config.dataDir, 'sim-board.json');
+      const saved = readSimState(stateFile);
+      const sim = createSimBoard({
         connectors: connectorInfos(config),
         timeScale: config.hardware.sim.timeScale,
         tickMs: config.hardware.sim.tickMs,
+        initialEnergyWh: initialEnergyFrom(saved),
       });
+      await sim.start();
+      await restoreEvs(sim, saved);
+      const persistence = persistSimState(sim, stateFile);
+      return { board: sim, sim, stop: () => persistence.stop() };
+    }
     default:
       throw new ConfigError('hardware.driver', `driver "${config.hardware.driver}" is not available in this build`);
   }
+}
+
+async function startStation(config: Config, logger: Logger): Promise<RunningStation> {
+  const db = openDatabase(config.dataDir);
+  const settingsStore = createSettingsStore(db);
+  const stores = {
+    settings: settingsStore,
+    queue: createQueueStore(db),
+    transactions: createTransactionStore(db),
+  };
+  let settings: Settings;
+  try {
+    settings = new Settings(settingsStore, config.settings, { NumberOfConnectors: connectorInfos(config).length });
+  } catch (err) {
+    db.close();
+    throw new ConfigError('', (err as Error).message);
+  }
+  const clock = createClock();
+  const hardware = await createBoard(config);
+  const board = hardware.board;
+
+  const runtime = new StationRuntime({
+    board,
+    logger,
+    clock,
+    settings: settingsStore,
+    connectionTimeoutMs: settings.int('ConnectionTimeOut') * 1000,
+    heartbeatIntervalS: settings.int('HeartbeatInterval'),
+    bootRetryS: 60,
+  });
+  runtime.start();
+  const auth = new AuthService({ store: createAuthStore(db), settings, clock, log: logger.child({ component: 'auth' }) });
+  const transactions = new TransactionManager({ runtime, store: stores.transactions, settings, clock, logger });
+  const reservations = new ReservationService({
+    store: createReservationStore(db),
+    runtime,
+    clock,
+    logger,
+    connectorZero: () => settings.bool('ReserveConnectorZeroSupported'),
+  });
+  const sessions = new SessionService({ runtime, auth, transactions, reservations, settings, logger });
+  const services: StationServices = { runtime, settings, clock, auth, transactions, sessions, reservations };
+
+  let endStation!: (e: Ending) => void;
+  const ended = new Promise<Ending>((resolve) => (endStation = resolve));
+  const rpc = new RpcClient({
+    url: config.csms.url,
+    identity: config.identity,
+    protocols: config.csms.protocols,
+    securityProfile: config.csms.securityProfile === 1 ? 1 : 0,
+    ...(config.csms.password ? { password: config.csms.password } : {}),
+    schemasFor: (protocol) => loadSchemas(protocol as OcppProtocol),
+    callTimeoutMs: settings.int('MessageTimeout') * 1000,
+    pingIntervalMs: settings.int('WebSocketPingInterval') * 1000,
+    backoff: {
+      waitMinimumS: settings.int('RetryBackOffWaitMinimum'),
+      randomRangeS: settings.int('RetryBackOffRandomRange'),
+      repeatTimes: settings.int('RetryBackOffRepeatTimes'),
+    },
+    logger,
+  });
+  // The adapter is created here and subscribes to transaction facts before recovery runs, so a
+  // transaction closed at start-up (power loss) is queued like any other.
+  const session = new OcppSession({
+    rpc,
+    services,
+    config,
+    stores,
+    logger,
+    requestRestart: (restart, reason) => endStation({ kind: 'restart', restart, reason }),
+  });
+  sessions.start();
+  reservations.start();
+  transactions.start();
+  const offCards = runtime.onCard((token, connector) => void sessions.presentToken(token, connector));
+
+  const control = await startControlServer(
+    config.controlSocket,
+    buildControlHandlers({
+      config,
+      services,
+      session,
+      sim: hardware.sim?.controls ?? null,
+      queueDepth: () => stores.queue.depth(),
+      transactionOf: (connector) => {
+        const tx = transactions.active(connector);
+        return tx ? (tx.csmsId ?? tx.id) : null;
+      },
+    }),
+    logger,
+  );
+  session.start();
+  logger.info({ csms: config.csms.url, protocols: config.csms.protocols }, 'evsed running');
+
+  return {
+    ended,
+    async stop(ending) {
+      const graceful = !(ending.kind === 'restart' && ending.restart === 'hard');
+      // Hardware first: whatever else fails, the contactors are open.
+      await board.stop().catch((err: Error) => logger.error({ err }, 'board stop failed'));
+      hardware.stop();
+      offCards();
+      if (graceful) await session.stop().catch((err: Error) => logger.error({ err }, 'CSMS disconnect failed'));
+      else rpc.close(1000, 'hard reset').catch(() => undefined);
+      transactions.stop();
+      reservations.stop();
+      sessions.stop();
+      runtime.stop();
+      await control.close();
+      db.close();
+    },
+  };
 }
 
 async function run(configFile: string): Promise<void> {
@@ -67,72 +201,27 @@ async function run(configFile: string): Promise<void> {
   });
   logger.info({ version: EVSED_VERSION, config: configFile }, 'evsed starting');
 
-  const db: Db = openDatabase(config.dataDir);
-  const settings = createSettingsStore(db);
-  const clock = createClock();
-  const board = createBoard(config);
-  await board.start();
+  let signalled: ((e: Ending) => void) | null = null;
+  const onSignal = (signal: string) => signalled?.({ kind: 'signal', signal });
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 
-  const runtime = new StationRuntime({
-    board,
-    logger,
-    clock,
-    settings,
-    connectionTimeoutMs: setting(config, 'ConnectionTimeOut', 60) * 1000,
-    heartbeatIntervalS: setting(config, 'HeartbeatInterval', 300),
-    bootRetryS: 60,
-  });
-  runtime.start();
-
-  const rpc = new RpcClient({
-    url: config.csms.url,
-    identity: config.identity,
-    protocols: config.csms.protocols,
-    securityProfile: config.csms.securityProfile === 1 ? 1 : 0,
-    ...(config.csms.password ? { password: config.csms.password } : {}),
-    schemasFor: (protocol) => loadSchemas(protocol as OcppProtocol),
-    callTimeoutMs: setting(config, 'MessageTimeout', 30) * 1000,
-    pingIntervalMs: setting(config, 'WebSocketPingInterval', 30) * 1000,
-    backoff: {
-      waitMinimumS: setting(config, 'RetryBackOffWaitMinimum', 3),
-      randomRangeS: setting(config, 'RetryBackOffRandomRange', 10),
-      repeatTimes: setting(config, 'RetryBackOffRepeatTimes', 3),
-    },
-    logger,
-  });
-  const session = new OcppSession({ rpc, runtime, clock, config, settings, logger });
-
-  const sim = board.driver === 'sim' ? (board as SimBoard).controls : null;
-  const control: ControlServer = await startControlServer(
-    config.controlSocket,
-    buildControlHandlers({ config, runtime, session, sim, queueDepth: () => 0 }),
-    logger,
-  );
-  session.start();
-  logger.info({ csms: config.csms.url, protocols: config.csms.protocols }, 'evsed running');
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'evsed stopping');
+  for (;;) {
+    const station = await startStation(config, logger);
+    const signal = new Promise<Ending>((resolve) => (signalled = resolve));
+    const ending = await Promise.race([station.ended, signal]);
+    logger.info(ending, ending.kind === 'signal' ? 'evsed stopping' : 'evsed restarting');
     const force = setTimeout(() => {
-      logger.error('graceful stop took too long; exiting');
+      logger.error('stop took too long; exiting');
       process.exit(1);
-    }, 10_000);
+    }, 15_000);
     force.unref();
-    // Hardware first: whatever else fails, the contactors are open.
-    await board.stop().catch((err: Error) => logger.error({ err }, 'board stop failed'));
-    await session.stop().catch((err: Error) => logger.error({ err }, 'CSMS disconnect failed'));
-    runtime.stop();
-    await control.close();
-    db.close();
-    logger.info('evsed stopped');
-    logger.flush();
-    process.exitCode = 0;
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+    await station.stop(ending);
+    clearTimeout(force);
+    if (ending.kind === 'signal') break;
+  }
+  logger.info('evsed stopped');
+  logger.flush();
 }
 
 async function main(): Promise<void> {

@@ -25,3 +25,5 @@ export type {
   SimBoardSnapshot,
   SimConnectorSnapshot,
 } from './options.js';
+export { initialEnergyFrom, persistSimState, readSimState, restoreEvs, writeSimState } from './persist.js';
+export type { SimPersistedState } from './persist.js';

@@ -9,7 +9,7 @@ import type { SimControls } from '../../hal/sim/index.js';
 import { HalError } from '../../hal/errors.js';
 import { isFaultCode } from '../../hal/types.js';
 import type { Config } from '../config/types.js';
-import type { StationRuntime } from '../domain/station.js';
+import type { StationServices } from '../domain/services.js';
 import type { OcppSession } from '../ocpp/session.js';
 import { EVSED_VERSION } from '../version.js';
 import { ControlError } from './protocol.js';
@@ -18,7 +18,7 @@ import type { StatusResult } from './types.js';
 
 export interface CommandDeps {
   config: Config;
-  runtime: StationRuntime;
+  services: StationServices;
   session: OcppSession;
   /** Present only with hardware.driver = sim. */
   sim: SimControls | null;
@@ -43,7 +43,8 @@ function stringArg(args: Record<string, unknown>, name: string): string {
 }
 
 export function buildStatus(deps: CommandDeps): StatusResult {
-  const { config, runtime, session } = deps;
+  const { config, session } = deps;
+  const runtime = deps.services.runtime;
   const view = runtime.view();
   return {
     version: EVSED_VERSION,
@@ -112,7 +113,7 @@ export function buildControlHandlers(deps: CommandDeps): Record<string, ControlH
   };
   const connector = (args: Record<string, unknown>, allowBoard = false) => {
     const id = intArg(args, 'connector', allowBoard ? 0 : 1);
-    if (id !== 0 && !deps.runtime.connector(id)) throw new ControlError('badArgs', `no connector ${id}`);
+    if (id !== 0 && !deps.services.runtime.connector(id)) throw new ControlError('badArgs', `no connector ${id}`);
     return id;
   };
   return {
@@ -123,8 +124,8 @@ export function buildControlHandlers(deps: CommandDeps): Record<string, ControlH
       sim();
       const token = stringArg(args, 'token');
       const at = args.connector === undefined ? 0 : connector(args);
-      // Through the runtime (not the board's reader event) so the caller learns the outcome.
-      return deps.runtime.swipe(token, at);
+      // Through the session service (not the board's reader event) so the caller learns the outcome.
+      return deps.services.sessions.presentToken(token, at);
     },
     'sim.ev': (args) => {
       const id = connector(args);

@@ -74,6 +74,7 @@ export class ConnectorRuntime {
   private readonly listeners = new Set<ConnectorListener>();
   private readonly endListeners = new Set<SessionEndListener>();
   private token: string | null = null;
+  private group: string | null = null;
   private last: ConnectorView | null = null;
 
   constructor(opts: ConnectorRuntimeOptions) {
@@ -107,6 +108,7 @@ export class ConnectorRuntime {
     this.actor.on('session.ended', ({ reason }) => {
       const token = this.token;
       this.token = null;
+      this.group = null;
       this.log.info({ reason }, 'session ended');
       for (const l of this.endListeners) l(this, reason, token);
     });
@@ -129,14 +131,16 @@ export class ConnectorRuntime {
     this.actor.send(event);
   }
 
-  /** Authorize a session for `token`; false when the connector cannot take one now. */
-  authorize(token: string): boolean {
+  /** Authorize a session for `token` (of `group`); false when the connector cannot take one now. */
+  authorize(token: string, group?: string): boolean {
     const before = this.actor.getSnapshot();
     if (!before.can({ type: 'auth.accepted' })) return false;
     this.token = token;
+    this.group = group ?? null;
     this.actor.send({ type: 'auth.accepted' });
     if (!this.actor.getSnapshot().context.authorized) {
       this.token = null;
+      this.group = null;
       return false;
     }
     this.publish();
@@ -150,6 +154,25 @@ export class ConnectorRuntime {
 
   get sessionToken(): string | null {
     return this.token;
+  }
+
+  get sessionGroup(): string | null {
+    return this.group;
+  }
+
+  /** Apply a policy setting to the statechart (ConnectionTimeOut, StopTransactionOnEVSideDisconnect). */
+  configure(cfg: { connectionTimeoutMs?: number; unplugEndsSession?: boolean }): void {
+    this.actor.send({ type: 'cmd.configure', ...cfg });
+  }
+
+  /** Offered-current limit (A); below 6 A the charger pauses the session. */
+  setLimit(currentA: number): void {
+    this.actor.send({ type: 'cmd.setLimit', currentA });
+  }
+
+  /** The connector can start a session now (operative, no fault, no session). */
+  canAuthorize(): boolean {
+    return this.actor.getSnapshot().can({ type: 'auth.accepted' });
   }
 
   view(): ConnectorView {

@@ -2,10 +2,9 @@
  * The station at run time: the board, one ConnectorRuntime per connector, and the station
  * statechart (registration, heartbeat, availability).
  *
- * Owns: routing hardware events to connectors (connector 0 = every connector), what a card swipe
- * means (start or stop a session, through an injected Authorizer), persisted availability, and a
- * plain view of the whole station. Protocol adapters subscribe to it; it never calls them except
- * through the Authorizer port.
+ * Owns: routing hardware events to connectors (connector 0 = every connector) and card readers to
+ * listeners (src/domain/sessions.ts decides what a card means), persisted availability, and a
+ * plain view of the whole station. Protocol adapters subscribe to it; it never calls them.
  * Must not: speak OCPP or open sockets.
  */
 import { createActor, type Actor } from 'xstate';
@@ -16,14 +15,8 @@ import { ConnectorRuntime, type ConnectorView } from './connector.js';
 import type { Clock } from './clock.js';
 import type { SettingsStore } from '../store/settings.js';
 
-/** Outcome of asking who may charge. `Accepted` starts a session; anything else refuses. */
-export interface AuthorizationResult {
-  status: 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'Unknown';
-  /** Group (1.6 parentIdTag / 2.0.1 groupIdToken) the token belongs to, when known. */
-  group?: string;
-}
-
-export type Authorizer = (token: string, connector: ConnectorRuntime) => Promise<AuthorizationResult>;
+/** A card presented at a reader (connector 0 = a reader shared by all connectors). */
+export type CardListener = (token: string, connector: number) => void;
 
 export interface StationRuntimeOptions {
   board: Board;
@@ -54,9 +47,8 @@ export class StationRuntime {
   readonly clock: Clock;
   private readonly log: Logger;
   private readonly settings: SettingsStore;
-  private authorizer: Authorizer | null = null;
   private unsubscribeBoard: (() => void) | null = null;
-  private readonly pendingAuth = new Set<string>();
+  private readonly cardListeners = new Set<CardListener>();
 
   constructor(opts: StationRuntimeOptions) {
     this.board = opts.board;
@@ -97,8 +89,10 @@ export class StationRuntime {
     for (const c of this.connectors) c.stop();
   }
 
-  setAuthorizer(authorizer: Authorizer | null): void {
-    this.authorizer = authorizer;
+  /** Cards presented at the board's readers. */
+  onCard(listener: CardListener): () => void {
+    this.cardListeners.add(listener);
+    return () => this.cardListeners.delete(listener);
   }
 
   connector(id: number): ConnectorRuntime | undefined {
@@ -136,47 +130,6 @@ export class StationRuntime {
     c.send({ type: 'cmd.setOperative', operative: operative && stationOperative });
   }
 
-  /** A card was presented (reader event or `evsectl sim swipe`). */
-  async swipe(token: string, connectorId = 0): Promise<{ connector: number; action: 'started' | 'stopped' | 'refused'; reason?: string }> {
-    const own = this.connectors.find((c) => c.sessionToken === token);
-    if (own && (connectorId === 0 || connectorId === own.info.id)) {
-      own.deauthorize();
-      return { connector: own.info.id, action: 'stopped' };
-    }
-    const target = connectorId === 0 ? this.pickConnectorForSwipe() : this.connector(connectorId);
-    if (!target) return { connector: connectorId, action: 'refused', reason: 'no connector can take a session' };
-    if (target.sessionToken !== null) {
-      return { connector: target.info.id, action: 'refused', reason: 'connector has a session of another card' };
-    }
-    if (!this.authorizer) return { connector: target.info.id, action: 'refused', reason: 'no authorization available' };
-    const key = `${target.info.id}:${token}`;
-    if (this.pendingAuth.has(key)) return { connector: target.info.id, action: 'refused', reason: 'already checking' };
-    this.pendingAuth.add(key);
-    try {
-      const result = await this.authorizer(token, target);
-      if (result.status !== 'Accepted') {
-        this.log.info({ connector: target.info.id, status: result.status }, 'card refused');
-        return { connector: target.info.id, action: 'refused', reason: result.status };
-      }
-      if (!target.authorize(token)) {
-        return { connector: target.info.id, action: 'refused', reason: `connector is ${target.view().state}` };
-      }
-      return { connector: target.info.id, action: 'started' };
-    } catch (err) {
-      this.log.error({ err, connector: target.info.id }, 'authorization failed');
-      return { connector: target.info.id, action: 'refused', reason: (err as Error).message };
-    } finally {
-      this.pendingAuth.delete(key);
-    }
-  }
-
-  /** For a reader shared by all connectors: the connector with an EV waiting, else the first free one. */
-  private pickConnectorForSwipe(): ConnectorRuntime | undefined {
-    const waiting = this.connectors.find((c) => c.view().state === 'preparing.evConnected');
-    if (waiting) return waiting;
-    return this.connectors.find((c) => c.sessionToken === null && c.view().state === 'available');
-  }
-
   private onHardware(event: HalEvent): void {
     const targets = event.connector === 0 ? this.connectors : this.connectors.filter((c) => c.info.id === event.connector);
     switch (event.type) {
@@ -192,7 +145,7 @@ export class StationRuntime {
         for (const c of targets) c.send({ type: 'hal.faultCleared', code: event.code });
         return;
       case 'hal.rfid':
-        void this.swipe(event.token, event.connector);
+        for (const l of this.cardListeners) l(event.token, event.connector);
         return;
       case 'hal.contactorChanged':
       case 'hal.lockChanged':

@@ -3,16 +3,21 @@
  * and what the session gives it.
  *
  * An adapter maps domain facts to messages of its version (`onX`, station → CSMS) and registers
- * handlers for CSMS requests (`handleX`, CSMS → station). One adapter instance lives for one
- * WebSocket connection; state that must outlive a connection lives in the domain or the store.
+ * handlers for CSMS requests (`handleX`, CSMS → station). It lives as long as its protocol is the
+ * station's protocol — across reconnects, and while offline, so that transaction messages are
+ * queued even when no connection exists. It is replaced only when the server picks another
+ * protocol.
  */
 import type { Logger } from 'pino';
-import type { CallHandler, HandlerContext, RpcClient } from './rpc/index.js';
+import type { CallHandler, HandlerContext, RpcClient, RpcError } from './rpc/index.js';
+import type { Outbox } from './outbox.js';
 import type { Config } from '../config/types.js';
-import type { Clock } from '../domain/clock.js';
+import type { AuthInfo } from '../domain/auth-types.js';
 import type { ConnectorView } from '../domain/connector.js';
-import type { AuthorizationResult, StationRuntime } from '../domain/station.js';
+import type { StationServices } from '../domain/services.js';
 import type { SettingsStore } from '../store/settings.js';
+import type { QueueStore } from '../store/queue.js';
+import type { TransactionStore } from '../store/transactions.js';
 import type { OcppProtocol } from './schemas/index.js';
 
 /** Registration answer, version-neutral. Intervals in seconds. */
@@ -22,20 +27,21 @@ export interface BootAnswer {
   currentTime: string;
 }
 
+export type RestartKind = 'soft' | 'hard';
+
 export interface AdapterContext {
   protocol: OcppProtocol;
   rpc: RpcClient;
-  runtime: StationRuntime;
-  clock: Clock;
+  services: StationServices;
   config: Config;
-  settings: SettingsStore;
+  stores: { settings: SettingsStore; queue: QueueStore; transactions: TransactionStore };
   log: Logger;
   /** Registration accepted and link up: ordinary messages may be sent. */
   canSend(): boolean;
   /** Registration state right now (for Pending/Rejected rules on incoming requests). */
   registration(): 'offline' | 'booting' | 'pending' | 'rejected' | 'retrying' | 'accepted';
-  /** State that outlives one connection (e.g. the last status the CSMS acknowledged), by name. */
-  shared<T>(name: string, create: () => T): T;
+  /** Restart evsed in-process (Reset); transactions are stopped by the caller first. */
+  requestRestart(kind: RestartKind, reason: string): void;
 }
 
 /** Status of a connector as reported in the adapter's version. */
@@ -46,16 +52,20 @@ export interface ReportedStatus {
 
 export interface VersionAdapter {
   readonly protocol: OcppProtocol;
+  readonly outbox: Outbox;
   /** Send the registration request and return the answer (throws when there is none). */
   boot(): Promise<BootAnswer>;
   heartbeat(): Promise<void>;
   /** Registration accepted (first time since start: reconnect=false) or link back while registered. */
   onRegistered(reconnect: boolean): void;
+  onLinkDown(): void;
   onConnectorChange(view: ConnectorView, previous: ConnectorView | null): void;
-  authorize(token: string, connector: number): Promise<AuthorizationResult>;
+  /** Ask the CSMS about a card (Authorize). */
+  askAuthorization(token: string): Promise<AuthInfo>;
   statusOf(view: ConnectorView): ReportedStatus;
   /** Incoming CALL filter for the current registration state (null = let it through). */
-  incomingGate(action: string): import('./rpc/index.js').RpcError | 'ignore' | null;
+  incomingGate(action: string): RpcError | 'ignore' | null;
+  /** Unregister handlers and listeners (protocol changed or evsed stops). */
   dispose(): void;
 }
 
@@ -76,11 +86,35 @@ export interface TypedRpc<Out extends ActionMap, In extends ActionMap> {
     action: A,
     handler: (payload: In[A]['request'], ctx: HandlerContext) => In[A]['response'] | Promise<In[A]['response']>,
   ): void;
+  /** Remove every handler registered through this facade. */
+  removeAll(): void;
 }
 
 export function typed<Out extends ActionMap, In extends ActionMap>(rpc: RpcClient): TypedRpc<Out, In> {
+  const registered = new Set<string>();
   return {
     call: (action, payload, opts) => rpc.call(action, payload as object, opts) as Promise<never>,
-    handle: (action, handler) => rpc.handle(action, handler as CallHandler),
+    handle: (action, handler) => {
+      registered.add(action);
+      rpc.handle(action, handler as CallHandler);
+    },
+    removeAll: () => {
+      for (const a of registered) rpc.removeHandler(a);
+      registered.clear();
+    },
   };
+}
+
+/** ISO 8601 UTC with milliseconds, as OCPP wants it. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Run `fn` after the answer to the current CALL has gone out (1.6 §5.17, F06.FR.04: response first). */
+export function afterReply(fn: () => void | Promise<void>, log: Logger): void {
+  setImmediate(() => {
+    Promise.resolve()
+      .then(fn)
+      .catch((err: Error) => log.error({ err }, 'follow-up of a CSMS request failed'));
+  });
 }

@@ -1,20 +1,22 @@
 /**
- * The OCPP session: one management-system connection and the version adapter it speaks.
+ * The OCPP session: the management-system link and the version adapter the station speaks.
  *
- * Owns: picking the adapter for the subprotocol the server chose, feeding link and registration
- * events into the station statechart, carrying out what it emits (registration request,
- * heartbeat), forwarding connector changes to the adapter, and the incoming-call gate.
- * Version-neutral: everything version-specific is behind VersionAdapter.
- * Must not: construct the transport (src/main.ts does) or hold protocol state across connections.
+ * Owns: which adapter is current (the last negotiated protocol, remembered across restarts, so
+ * transaction messages produced offline are queued in the right version; replaced when the server
+ * picks another protocol), feeding link and registration events into the station statechart,
+ * carrying out what it emits (registration request, heartbeat), forwarding connector changes,
+ * the incoming-call gate, and applying transport settings (ping interval, back-off, timeout).
+ * Must not: construct the transport (src/main.ts does).
  */
 import type { Logger } from 'pino';
 import type { RpcClient } from './rpc/index.js';
-import type { AdapterContext, AdapterFactory, ReportedStatus, VersionAdapter } from './adapter.js';
+import type { AdapterContext, AdapterFactory, ReportedStatus, RestartKind, VersionAdapter } from './adapter.js';
 import type { Config } from '../config/types.js';
-import type { Clock } from '../domain/clock.js';
 import type { ConnectorView } from '../domain/connector.js';
-import type { StationRuntime } from '../domain/station.js';
+import type { StationServices } from '../domain/services.js';
 import type { SettingsStore } from '../store/settings.js';
+import type { QueueStore } from '../store/queue.js';
+import type { TransactionStore } from '../store/transactions.js';
 import type { OcppProtocol } from './schemas/index.js';
 import { createV16Adapter, v16StatusOf } from './v16/index.js';
 import { createV201Adapter, v201StatusOf } from './v201/index.js';
@@ -29,41 +31,52 @@ const STATUS_OF: Record<OcppProtocol, (v: ConnectorView) => ReportedStatus> = {
   'ocpp2.0.1': v201StatusOf,
 };
 
+const LAST_PROTOCOL_KEY = 'ocpp.lastProtocol';
+
 export interface OcppSessionOptions {
   rpc: RpcClient;
-  runtime: StationRuntime;
-  clock: Clock;
+  services: StationServices;
   config: Config;
-  settings: SettingsStore;
+  stores: AdapterContext['stores'];
   logger: Logger;
+  requestRestart(kind: RestartKind, reason: string): void;
 }
 
 export class OcppSession {
   private readonly rpc: RpcClient;
-  private readonly runtime: StationRuntime;
+  private readonly s: StationServices;
   private readonly opts: OcppSessionOptions;
   private readonly log: Logger;
-  private adapter: VersionAdapter | null = null;
+  private adapter: VersionAdapter;
+  private linkUp = false;
   private lastError: string | null = null;
   private readonly cleanups: Array<() => void> = [];
-  /** Per-protocol state that survives reconnects (not restarts). */
-  private readonly sharedState = new Map<string, unknown>();
 
   constructor(opts: OcppSessionOptions) {
     this.opts = opts;
     this.rpc = opts.rpc;
-    this.runtime = opts.runtime;
+    this.s = opts.services;
     this.log = opts.logger.child({ component: 'ocpp' });
+    const remembered = opts.stores.settings.get<OcppProtocol>(LAST_PROTOCOL_KEY);
+    const protocol = remembered && opts.config.csms.protocols.includes(remembered) ? remembered : opts.config.csms.protocols[0]!;
+    this.adapter = this.createAdapter(protocol);
+  }
+
+  /** Outbox of the current protocol (queue depth, tests). */
+  get outbox() {
+    return this.adapter.outbox;
   }
 
   start(): void {
-    const { rpc, runtime } = this;
+    const { rpc, s } = this;
+    const runtime = s.runtime;
     rpc.on('open', ({ protocol }) => this.onOpen(protocol as OcppProtocol));
-    rpc.on('close', ({ code, reason, delayMs }) => {
+    rpc.on('close', ({ code, reason, delayMs, willReconnect }) => {
+      this.linkUp = false;
       this.lastError = `connection closed (${code}${reason ? ` ${reason}` : ''})`;
-      this.log.warn({ code, reason, reconnectInMs: delayMs }, 'CSMS connection closed');
-      this.adapter?.dispose();
-      this.adapter = null;
+      if (willReconnect) this.log.warn({ code, reason, reconnectInMs: delayMs }, 'CSMS connection lost');
+      else this.log.info({ code, reason }, 'CSMS connection closed');
+      this.adapter.onLinkDown();
       runtime.station.send({ type: 'link.down' });
     });
     rpc.on('connectFailed', ({ error, httpStatus, delayMs }) => {
@@ -71,100 +84,108 @@ export class OcppSession {
       this.log.warn({ err: error, httpStatus, retryInMs: delayMs }, 'cannot connect to CSMS');
     });
     rpc.on('frame', ({ direction, text }) => {
-      this.log.debug({ direction, frame: text }, 'ocpp frame');
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ direction, frame: redactFrame(text) }, 'ocpp frame');
       runtime.station.send({ type: 'link.activity' });
     });
     rpc.on('protocolError', (e) => this.log.warn(e, 'malformed message from CSMS'));
-    rpc.setIncomingGate((action) => this.adapter?.incomingGate(action) ?? null);
+    rpc.setIncomingGate((action) => this.adapter.incomingGate(action));
 
     const station = runtime.station;
     const subs = [
       station.on('station.sendBoot', () => void this.sendBoot()),
       station.on('station.sendHeartbeat', () => void this.sendHeartbeat()),
-      station.on('station.registered', () => this.adapter?.onRegistered(false)),
-      station.on('station.online', () => this.adapter?.onRegistered(true)),
+      station.on('station.registered', () => this.registered(false)),
+      station.on('station.online', () => this.registered(true)),
     ];
-    this.cleanups.push(...subs.map((s) => () => s.unsubscribe()));
+    this.cleanups.push(...subs.map((sub) => () => sub.unsubscribe()));
     for (const c of runtime.connectors) {
       this.cleanups.push(
         c.onChange((view, prev) => {
-          if (this.canSend()) this.adapter?.onConnectorChange(view, prev);
+          if (this.canSend()) this.adapter.onConnectorChange(view, prev);
         }),
       );
     }
-    runtime.setAuthorizer(async (token, connector) => {
-      if (!this.adapter || !this.canSend()) throw new Error('CSMS not reachable: cannot authorize');
-      return this.adapter.authorize(token, connector.info.id);
+    this.s.sessions.setLink({
+      online: () => this.canSend(),
+      ask: (token) => this.adapter.askAuthorization(token),
     });
+    this.cleanups.push(this.s.settings.onChange((key, value) => this.applySetting(key, value)));
     rpc.connect();
   }
 
   async stop(): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
-    this.runtime.setAuthorizer(null);
+    this.adapter.outbox.stop();
     await this.rpc.close(1000, 'evsed stopping');
-    this.adapter?.dispose();
-    this.adapter = null;
+    this.adapter.dispose();
   }
 
   get protocol(): OcppProtocol | null {
-    return this.adapter?.protocol ?? null;
+    return this.linkUp ? this.adapter.protocol : null;
   }
 
   get connected(): boolean {
-    return this.adapter !== null;
+    return this.linkUp;
   }
 
   get error(): string | null {
     return this.lastError;
   }
 
-  /** Status as the CSMS sees (or would see) it: the negotiated version, else the first configured. */
+  /** Status as the CSMS sees (or would see) it in the current protocol. */
   statusOf(view: ConnectorView): ReportedStatus {
-    const protocol = this.adapter?.protocol ?? this.opts.config.csms.protocols[0] ?? 'ocpp1.6';
-    return STATUS_OF[protocol](view);
+    return STATUS_OF[this.adapter.protocol](view);
   }
 
-  private canSend(): boolean {
-    return this.adapter !== null && this.runtime.station.getSnapshot().matches('accepted');
+  canSend(): boolean {
+    return this.linkUp && this.s.runtime.station.getSnapshot().matches('accepted');
   }
 
-  private onOpen(protocol: OcppProtocol): void {
-    const factory = FACTORIES[protocol];
-    if (!factory) {
-      this.log.error({ protocol }, 'server picked a protocol evsed has no adapter for');
-      return;
-    }
-    this.lastError = null;
+  private createAdapter(protocol: OcppProtocol): VersionAdapter {
     const ctx: AdapterContext = {
       protocol,
       rpc: this.rpc,
-      runtime: this.runtime,
-      clock: this.opts.clock,
+      services: this.s,
       config: this.opts.config,
-      settings: this.opts.settings,
+      stores: this.opts.stores,
       log: this.log.child({ protocol }),
       canSend: () => this.canSend(),
-      registration: () => this.runtime.view().registration,
-      shared: <T>(name: string, create: () => T): T => {
-        const key = `${protocol}:${name}`;
-        if (!this.sharedState.has(key)) this.sharedState.set(key, create());
-        return this.sharedState.get(key) as T;
-      },
+      registration: () => this.s.runtime.view().registration,
+      requestRestart: (kind, reason) => this.opts.requestRestart(kind, reason),
     };
-    this.adapter = factory(ctx);
+    return FACTORIES[protocol](ctx);
+  }
+
+  private onOpen(protocol: OcppProtocol): void {
+    if (!FACTORIES[protocol]) {
+      this.log.error({ protocol }, 'server picked a protocol evsed has no adapter for');
+      return;
+    }
+    if (protocol !== this.adapter.protocol) {
+      const left = this.adapter.outbox.depth();
+      this.log.warn({ from: this.adapter.protocol, to: protocol, queuedInOldProtocol: left }, 'CSMS speaks another protocol now');
+      this.adapter.dispose();
+      this.adapter = this.createAdapter(protocol);
+    }
+    this.opts.stores.settings.set(LAST_PROTOCOL_KEY, protocol);
+    this.lastError = null;
+    this.linkUp = true;
     this.log.info({ protocol }, 'connected to CSMS');
-    this.runtime.station.send({ type: 'link.up' });
+    this.s.runtime.station.send({ type: 'link.up' });
+  }
+
+  private registered(reconnect: boolean): void {
+    this.adapter.onRegistered(reconnect);
+    this.adapter.outbox.kick();
   }
 
   private async sendBoot(): Promise<void> {
     const adapter = this.adapter;
-    if (!adapter) return;
-    const station = this.runtime.station;
+    const station = this.s.runtime.station;
     try {
       const answer = await adapter.boot();
-      if (adapter !== this.adapter) return;
-      this.opts.clock.synchronise(answer.currentTime);
+      if (adapter !== this.adapter || !this.linkUp) return;
+      this.synchronise(answer.currentTime);
       this.log.info({ status: answer.status, intervalS: answer.intervalS }, 'registration answered');
       if (answer.status === 'Accepted') station.send({ type: 'boot.accepted', intervalS: answer.intervalS });
       else if (answer.status === 'Pending') station.send({ type: 'boot.pending', intervalS: answer.intervalS });
@@ -178,9 +199,52 @@ export class OcppSession {
 
   private async sendHeartbeat(): Promise<void> {
     try {
-      await this.adapter?.heartbeat();
+      await this.adapter.heartbeat();
     } catch (err) {
       this.log.warn({ err }, 'heartbeat failed');
     }
   }
+
+  /** Adopt the CSMS's time; clock-aligned sampling re-aligns. */
+  synchronise(serverTime: string): void {
+    const jumpMs = this.s.clock.synchronise(serverTime);
+    if (Math.abs(jumpMs) > 1000) this.log.info({ jumpMs }, 'station clock adjusted to the CSMS');
+    if (jumpMs !== 0) this.s.transactions.clockChanged();
+  }
+
+  private applySetting(key: string, value: unknown): void {
+    const n = value as number;
+    switch (key) {
+      case 'HeartbeatInterval':
+        this.s.runtime.station.send({ type: 'cmd.setHeartbeatInterval', intervalS: n });
+        return;
+      case 'WebSocketPingInterval':
+        this.rpc.updateOptions({ pingIntervalMs: n * 1000 });
+        return;
+      case 'MessageTimeout':
+        this.rpc.updateOptions({ callTimeoutMs: n * 1000 });
+        return;
+      case 'RetryBackOffWaitMinimum':
+      case 'RetryBackOffRandomRange':
+      case 'RetryBackOffRepeatTimes': {
+        const st = this.s.settings;
+        this.rpc.updateOptions({
+          backoff: {
+            waitMinimumS: st.int('RetryBackOffWaitMinimum'),
+            randomRangeS: st.int('RetryBackOffRandomRange'),
+            repeatTimes: st.int('RetryBackOffRepeatTimes'),
+          },
+        });
+        return;
+      }
+    }
+  }
+}
+
+/** Secrets never reach the log: passwords set through configuration requests are masked. */
+export function redactFrame(text: string): string {
+  return text
+    .replace(/("key"\s*:\s*"AuthorizationKey"\s*,\s*"value"\s*:\s*)"[^"]*"/g, '$1"[redacted]"')
+    .replace(/("name"\s*:\s*"BasicAuthPassword"\s*\}\s*,\s*"attributeValue"\s*:\s*)"[^"]*"/g, '$1"[redacted]"')
+    .replace(/("attributeValue"\s*:\s*)"[^"]*"(\s*,\s*"component"\s*:\s*\{\s*"name"\s*:\s*"SecurityCtrlr"\s*\}\s*,\s*"variable"\s*:\s*\{\s*"name"\s*:\s*"BasicAuthPassword")/g, '$1"[redacted]"$2');
 }

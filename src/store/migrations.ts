@@ -9,4 +9,72 @@ export const MIGRATIONS: readonly string[] = [
      value      TEXT NOT NULL,
      updated_at INTEGER NOT NULL
    ) STRICT;`,
+  // 2: transactions, the offline queue, authorization (cache, local list), reservations
+  `CREATE TABLE transactions (
+     id              TEXT PRIMARY KEY,
+     connector       INTEGER NOT NULL,
+     id_tag          TEXT NOT NULL,
+     id_tag_type     TEXT,
+     group_id        TEXT,
+     reservation_id  INTEGER,
+     remote_start_id INTEGER,
+     started_at      INTEGER NOT NULL,
+     meter_start_wh  REAL NOT NULL,
+     csms_id         TEXT,
+     state           TEXT NOT NULL CHECK (state IN ('active', 'stopped')),
+     stopped_at      INTEGER,
+     meter_stop_wh   REAL,
+     stop_reason     TEXT,
+     last_meter_wh   REAL NOT NULL,
+     last_meter_at   INTEGER NOT NULL,
+     seq_no          INTEGER NOT NULL DEFAULT 0,
+     auth_status     TEXT
+   ) STRICT;
+   CREATE INDEX transactions_by_state ON transactions (state, connector);
+   CREATE INDEX transactions_by_start ON transactions (started_at);
+
+   CREATE TABLE outbox (
+     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+     protocol   TEXT NOT NULL,
+     action     TEXT NOT NULL,
+     kind       TEXT NOT NULL,
+     payload    TEXT NOT NULL,
+     tx_id      TEXT,
+     attempts   INTEGER NOT NULL DEFAULT 0,
+     not_before INTEGER NOT NULL DEFAULT 0,
+     created_at INTEGER NOT NULL,
+     offline    INTEGER NOT NULL DEFAULT 0
+   ) STRICT;
+   CREATE INDEX outbox_by_protocol ON outbox (protocol, seq);
+
+   CREATE TABLE tx_meter_values (
+     tx_id TEXT NOT NULL REFERENCES transactions (id) ON DELETE CASCADE,
+     seq   INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (tx_id, seq)
+   ) STRICT;
+
+   CREATE TABLE auth_cache (
+     id_tag     TEXT PRIMARY KEY,
+     status     TEXT NOT NULL,
+     expiry     INTEGER,
+     group_id   TEXT,
+     updated_at INTEGER NOT NULL,
+     last_used  INTEGER NOT NULL
+   ) STRICT;
+
+   CREATE TABLE local_list (
+     id_tag   TEXT PRIMARY KEY,
+     status   TEXT NOT NULL,
+     expiry   INTEGER,
+     group_id TEXT
+   ) STRICT;
+
+   CREATE TABLE reservations (
+     id        INTEGER PRIMARY KEY,
+     connector INTEGER NOT NULL,
+     id_tag    TEXT NOT NULL,
+     group_id  TEXT,
+     expiry    INTEGER NOT NULL
+   ) STRICT;`,
 ];

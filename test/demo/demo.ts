@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     timeScale: TIME_SCALE,
     tickMs: 100,
     logLevel: 'warn',
-    settings: { MeterValueSampleInterval: 300 },
+    settings: { MeterValueSampleInterval: 2 },
   });
   let failed = false;
   try {

@@ -1,44 +1,48 @@
 /**
- * OCPP 1.6J adapter: the charge point side of 1.6 (edition 2 with errata) for one connection.
+ * OCPP 1.6J adapter: the charge point side of 1.6 (edition 2 with errata), with the Core, Local
+ * Auth List Management, Reservation and Remote Trigger profiles.
  *
- * Owns: assembling the per-block modules (provisioning, status, authorization …) into one
- * VersionAdapter. Each module maps domain facts to 1.6 messages and registers handlers for the
- * Central System's requests. Must not: keep state that must survive a reconnect except through
- * `ctx.shared` or the store.
+ * Owns: assembling the per-profile modules into one VersionAdapter, registration (BootNotification,
+ * Heartbeat) and Authorize. Requests of profiles not implemented yet (firmware, diagnostics, smart
+ * charging, security extensions) have no handler and are answered with CALLERROR NotSupported by
+ * the transport. Must not: keep state that must survive a restart outside the store.
  */
 import type { AdapterContext, VersionAdapter } from '../adapter.js';
 import { typed } from '../adapter.js';
 import type { V16CsmsToCs, V16CsToCsms } from '../schemas/generated/v16/types.js';
 import { StatusReporter } from '../status-reporter.js';
+import { registerV16Configuration } from './configuration.js';
+import { registerV16Core } from './core.js';
+import { registerV16LocalAuth } from './local-auth.js';
+import { fromIdTagInfo } from './mapping.js';
+import { registerV16Reservation } from './reservation.js';
 import { sameStatus, v16StationStatus, v16StatusOf, type V16Status } from './status.js';
+import { createV16Transactions } from './transactions.js';
+import { registerV16Trigger } from './trigger.js';
 
 export { v16StatusOf } from './status.js';
 
-export type V16Rpc = ReturnType<typeof typed<V16CsToCsms, V16CsmsToCs>>;
-
 export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
   const rpc = typed<V16CsToCsms, V16CsmsToCs>(ctx.rpc);
-  const { runtime, clock, config, log } = ctx;
+  const { services, config, log } = ctx;
+  const { runtime, clock, settings } = services;
 
-  const statuses = ctx.shared(
-    'statusReporter',
-    () =>
-      new StatusReporter<V16Status>(
-        async (connectorId, s) => {
-          await rpc.call('StatusNotification', {
-            connectorId,
-            status: s.status,
-            errorCode: s.errorCode,
-            timestamp: clock.isoNow(),
-            ...(s.info ? { info: s.info } : {}),
-            ...(s.vendorErrorCode ? { vendorErrorCode: s.vendorErrorCode } : {}),
-          });
-        },
-        sameStatus,
-        log,
-      ),
-  );
-  statuses.linkLost();
+  const statuses = new StatusReporter<V16Status>({
+    send: async (connectorId, s) => {
+      if (!ctx.canSend()) throw new Error('not registered or not connected');
+      await rpc.call('StatusNotification', {
+        connectorId,
+        status: s.status,
+        errorCode: s.errorCode,
+        timestamp: clock.isoNow(),
+        ...(s.info ? { info: s.info } : {}),
+        ...(s.vendorErrorCode ? { vendorErrorCode: s.vendorErrorCode } : {}),
+      });
+    },
+    same: sameStatus,
+    log,
+    minDurationMs: () => settings.int('MinimumStatusDuration') * 1000,
+  });
 
   const currentStatuses = (): Array<[number, V16Status]> => {
     const view = runtime.view();
@@ -48,8 +52,28 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
     ];
   };
 
+  const heartbeat = async () => {
+    const answer = await rpc.call('Heartbeat', {});
+    clock.synchronise(answer.currentTime);
+  };
+
+  const transactions = createV16Transactions(ctx);
+  registerV16Core(ctx, rpc, transactions);
+  registerV16Configuration(ctx, rpc);
+  registerV16LocalAuth(ctx, rpc);
+  registerV16Reservation(ctx, rpc);
+  registerV16Trigger(ctx, rpc, transactions, {
+    heartbeat,
+    statuses: (which) => {
+      for (const [id, s] of currentStatuses()) {
+        if (which === 'all' || which.includes(id)) statuses.report(id, s, true);
+      }
+    },
+  });
+
   return {
     protocol: 'ocpp1.6',
+    outbox: transactions.outbox,
 
     async boot() {
       const s = config.station;
@@ -62,15 +86,17 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
       return { status: answer.status, intervalS: answer.interval, currentTime: answer.currentTime };
     },
 
-    async heartbeat() {
-      const answer = await rpc.call('Heartbeat', {});
-      clock.synchronise(answer.currentTime);
-    },
+    heartbeat,
 
     onRegistered(reconnect) {
       // After acceptance: every connector including 0 (errata 3.22); after an outage only what
       // changed since the CSMS last heard (R-O5).
       statuses.resync(currentStatuses(), !reconnect);
+    },
+
+    onLinkDown() {
+      statuses.linkLost();
+      transactions.outbox.linkLost();
     },
 
     onConnectorChange(view) {
@@ -79,12 +105,9 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
       statuses.report(0, v16StationStatus(station.operative, station.connectors));
     },
 
-    async authorize(token) {
+    async askAuthorization(token) {
       const answer = await rpc.call('Authorize', { idTag: token });
-      return {
-        status: answer.idTagInfo.status,
-        ...(answer.idTagInfo.parentIdTag ? { group: answer.idTagInfo.parentIdTag } : {}),
-      };
+      return fromIdTagInfo(answer.idTagInfo);
     },
 
     statusOf: v16StatusOf,
@@ -99,7 +122,9 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
     },
 
     dispose() {
-      statuses.linkLost();
+      rpc.removeAll();
+      statuses.dispose();
+      transactions.dispose();
     },
   };
 }

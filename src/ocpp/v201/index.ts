@@ -9,6 +9,7 @@ import type { AdapterContext, VersionAdapter } from '../adapter.js';
 import { typed } from '../adapter.js';
 import { RpcError } from '../rpc/index.js';
 import type { V201CsmsToCs, V201CsToCsms } from '../schemas/generated/v201/types.js';
+import { Outbox } from '../outbox.js';
 import { StatusReporter } from '../status-reporter.js';
 import { sameV201Status, v201StatusOf, type V201Status } from './status.js';
 
@@ -19,31 +20,47 @@ export const BOOT_REASON_KEY = 'ocpp201.bootReason';
 
 export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
   const rpc = typed<V201CsToCsms, V201CsmsToCs>(ctx.rpc);
-  const { runtime, clock, config, settings, log } = ctx;
+  const { config, log } = ctx;
+  const { runtime, clock, settings: domainSettings } = ctx.services;
+  const settings = ctx.stores.settings;
 
   const connectorsById = () => new Map(runtime.connectors.map((c) => [c.info.id, c.info]));
-  const statuses = ctx.shared(
-    'statusReporter',
-    () =>
-      new StatusReporter<V201Status>(
-        async (id, s) => {
-          const info = connectorsById().get(id);
-          if (!info) return;
-          await rpc.call('StatusNotification', {
-            timestamp: clock.isoNow(),
-            connectorStatus: s.status,
-            evseId: info.evseId,
-            connectorId: info.connectorId,
-          });
-        },
-        sameV201Status,
-        log,
-      ),
-  );
-  statuses.linkLost();
+  const statuses = new StatusReporter<V201Status>({
+    send: async (id, s) => {
+      const info = connectorsById().get(id);
+      if (!info) return;
+      if (!ctx.canSend()) throw new Error('not registered or not connected');
+      await rpc.call('StatusNotification', {
+        timestamp: clock.isoNow(),
+        connectorStatus: s.status,
+        evseId: info.evseId,
+        connectorId: info.connectorId,
+      });
+    },
+    same: sameV201Status,
+    log,
+  });
+  const outbox = new Outbox({
+    queue: ctx.stores.queue,
+    rpc: ctx.rpc,
+    protocol: 'ocpp2.0.1',
+    hooks: {
+      prepare: (msg) => msg.payload,
+      onResult: () => undefined,
+      onDiscard: () => undefined,
+      attempts: () => domainSettings.int('TransactionMessageAttempts'),
+      retryIntervalS: () => domainSettings.int('TransactionMessageRetryInterval'),
+    },
+    now: () => clock.now(),
+    log: log.child({ component: 'outbox' }),
+    canSend: ctx.canSend,
+    maxMessages: () => domainSettings.int('QueueMaxMessages'),
+    thinnable: ['update'],
+  });
 
   return {
     protocol: 'ocpp2.0.1',
+    outbox,
 
     async boot() {
       const s = config.station;
@@ -73,15 +90,24 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
       );
     },
 
+    onLinkDown() {
+      statuses.linkLost();
+      outbox.linkLost();
+    },
+
     onConnectorChange(view) {
       statuses.report(view.id, v201StatusOf(view));
     },
 
-    async authorize(token) {
+    async askAuthorization(token) {
       const answer = await rpc.call('Authorize', { idToken: { idToken: token, type: 'ISO14443' } });
       const info = answer.idTokenInfo;
-      const status = info.status === 'Accepted' ? 'Accepted' : info.status === 'Blocked' || info.status === 'Expired' || info.status === 'ConcurrentTx' ? info.status : 'Invalid';
-      return { status, ...(info.groupIdToken ? { group: info.groupIdToken.idToken } : {}) };
+      const expiryMs = info.cacheExpiryDateTime ? Date.parse(info.cacheExpiryDateTime) : NaN;
+      return {
+        status: info.status,
+        ...(Number.isFinite(expiryMs) ? { expiryMs } : {}),
+        ...(info.groupIdToken ? { group: info.groupIdToken.idToken } : {}),
+      };
     },
 
     statusOf: v201StatusOf,
@@ -95,7 +121,9 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
     },
 
     dispose() {
-      statuses.linkLost();
+      rpc.removeAll();
+      statuses.dispose();
+      outbox.stop();
     },
   };
 }

@@ -1,0 +1,135 @@
+/**
+ * The catalogue of station settings: every configuration key evsed understands, with its type,
+ * default, limits, mutability and whether a change needs a reboot.
+ *
+ * Keys are named as OCPP 1.6 names them (1.6 §9 and the security whitepaper) where 1.6 has the
+ * setting; settings 1.6 does not have use the OCPP 2.0.1 variable name. The 2.0.1 device model
+ * maps its variables onto the same entries, so a value set through either version is the same
+ * value. Must not: read or write storage (settings.ts does).
+ */
+
+export type SettingType = 'boolean' | 'integer' | 'string' | 'list';
+export type SettingValue = boolean | number | string | string[];
+
+export interface SettingDef {
+  key: string;
+  type: SettingType;
+  default: SettingValue;
+  /** Read-only for the CSMS (ChangeConfiguration answers Rejected). */
+  readonly?: boolean;
+  /** Never reported (GetConfiguration leaves it out), e.g. passwords. */
+  writeOnly?: boolean;
+  min?: number;
+  max?: number;
+  /** Allowed members (list) or values (string). */
+  values?: readonly string[];
+  /** Longest allowed list (list). */
+  maxItems?: number;
+  /** Longest allowed string, characters. */
+  maxLength?: number;
+  /** Every list member (list) or the value (string) must match. */
+  pattern?: RegExp;
+  /** Takes effect only after a restart: ChangeConfiguration answers RebootRequired. */
+  rebootRequired?: boolean;
+  /** OCPP 1.6 feature profile the key belongs to ('Internal' = evsed's own). */
+  profile: 'Core' | 'LocalAuthListManagement' | 'Reservation' | 'SmartCharging' | 'Security' | 'Internal';
+  /** Not a 1.6 key: hidden from 1.6 GetConfiguration unless asked by name. */
+  v201Only?: boolean;
+}
+
+/** Measurands the meter path can report (1.6 / 2.0.1 MeasurandEnumType names). */
+export const SUPPORTED_MEASURANDS = [
+  'Energy.Active.Import.Register',
+  'Power.Active.Import',
+  'Current.Import',
+  'Voltage',
+  'SoC',
+  'Current.Offered',
+  'Power.Offered',
+] as const;
+export type Measurand = (typeof SUPPORTED_MEASURANDS)[number];
+
+const M = SUPPORTED_MEASURANDS;
+const MEASURAND_LIST_MAX = 8;
+
+export const FEATURE_PROFILES = ['Core', 'LocalAuthListManagement', 'Reservation', 'RemoteTrigger'] as const;
+
+export const SETTINGS: readonly SettingDef[] = [
+  // Core profile (1.6 §9.1)
+  { key: 'AllowOfflineTxForUnknownId', type: 'boolean', default: false, profile: 'Core' },
+  { key: 'AuthorizationCacheEnabled', type: 'boolean', default: true, profile: 'Core' },
+  { key: 'AuthorizeRemoteTxRequests', type: 'boolean', default: false, profile: 'Core' },
+  { key: 'ClockAlignedDataInterval', type: 'integer', default: 0, min: 0, max: 86400, profile: 'Core' },
+  { key: 'ConnectionTimeOut', type: 'integer', default: 60, min: 1, max: 3600, profile: 'Core' },
+  {
+    key: 'ConnectorPhaseRotation',
+    type: 'list',
+    default: ['0.RST'],
+    maxItems: 33,
+    pattern: /^\d+\.(RST|RTS|SRT|STR|TRS|TSR|NotApplicable|Unknown)$/,
+    profile: 'Core',
+  },
+  { key: 'ConnectorPhaseRotationMaxLength', type: 'integer', default: 33, readonly: true, profile: 'Core' },
+  { key: 'GetConfigurationMaxKeys', type: 'integer', default: 100, readonly: true, profile: 'Core' },
+  { key: 'HeartbeatInterval', type: 'integer', default: 300, min: 0, max: 86400, profile: 'Core' },
+  { key: 'LocalAuthorizeOffline', type: 'boolean', default: true, profile: 'Core' },
+  { key: 'LocalPreAuthorize', type: 'boolean', default: false, profile: 'Core' },
+  { key: 'MaxEnergyOnInvalidId', type: 'integer', default: 0, min: 0, max: 1_000_000, profile: 'Core' },
+  {
+    key: 'MeterValuesAlignedData',
+    type: 'list',
+    default: ['Energy.Active.Import.Register'],
+    values: M,
+    maxItems: MEASURAND_LIST_MAX,
+    profile: 'Core',
+  },
+  { key: 'MeterValuesAlignedDataMaxLength', type: 'integer', default: MEASURAND_LIST_MAX, readonly: true, profile: 'Core' },
+  {
+    key: 'MeterValuesSampledData',
+    type: 'list',
+    default: ['Energy.Active.Import.Register', 'Power.Active.Import'],
+    values: M,
+    maxItems: MEASURAND_LIST_MAX,
+    profile: 'Core',
+  },
+  { key: 'MeterValuesSampledDataMaxLength', type: 'integer', default: MEASURAND_LIST_MAX, readonly: true, profile: 'Core' },
+  { key: 'MeterValueSampleInterval', type: 'integer', default: 60, min: 0, max: 86400, profile: 'Core' },
+  { key: 'MinimumStatusDuration', type: 'integer', default: 0, min: 0, max: 3600, profile: 'Core' },
+  { key: 'NumberOfConnectors', type: 'integer', default: 1, readonly: true, profile: 'Core' },
+  { key: 'ResetRetries', type: 'integer', default: 1, min: 0, max: 10, profile: 'Core' },
+  { key: 'StopTransactionOnEVSideDisconnect', type: 'boolean', default: true, profile: 'Core' },
+  { key: 'StopTransactionOnInvalidId', type: 'boolean', default: true, profile: 'Core' },
+  { key: 'StopTxnAlignedData', type: 'list', default: [], values: M, maxItems: MEASURAND_LIST_MAX, profile: 'Core' },
+  { key: 'StopTxnAlignedDataMaxLength', type: 'integer', default: MEASURAND_LIST_MAX, readonly: true, profile: 'Core' },
+  {
+    key: 'StopTxnSampledData',
+    type: 'list',
+    default: ['Energy.Active.Import.Register'],
+    values: M,
+    maxItems: MEASURAND_LIST_MAX,
+    profile: 'Core',
+  },
+  { key: 'StopTxnSampledDataMaxLength', type: 'integer', default: MEASURAND_LIST_MAX, readonly: true, profile: 'Core' },
+  { key: 'StopTransactionMaxMeterValues', type: 'integer', default: 100, min: 2, max: 10_000, profile: 'Core' },
+  { key: 'SupportedFeatureProfiles', type: 'list', default: [...FEATURE_PROFILES], readonly: true, profile: 'Core' },
+  { key: 'SupportedFeatureProfilesMaxLength', type: 'integer', default: 8, readonly: true, profile: 'Core' },
+  { key: 'TransactionMessageAttempts', type: 'integer', default: 3, min: 1, max: 100, profile: 'Core' },
+  { key: 'TransactionMessageRetryInterval', type: 'integer', default: 60, min: 0, max: 86400, profile: 'Core' },
+  { key: 'UnlockConnectorOnEVSideDisconnect', type: 'boolean', default: true, profile: 'Core' },
+  { key: 'WebSocketPingInterval', type: 'integer', default: 30, min: 0, max: 3600, profile: 'Core' },
+  { key: 'MessageTimeout', type: 'integer', default: 30, min: 1, max: 600, profile: 'Core' },
+  // Local Auth List Management (1.6 §9.2)
+  { key: 'LocalAuthListEnabled', type: 'boolean', default: true, profile: 'LocalAuthListManagement' },
+  { key: 'LocalAuthListMaxLength', type: 'integer', default: 10_000, readonly: true, profile: 'LocalAuthListManagement' },
+  { key: 'SendLocalListMaxLength', type: 'integer', default: 1_000, readonly: true, profile: 'LocalAuthListManagement' },
+  // Reservation (1.6 §9.3)
+  { key: 'ReserveConnectorZeroSupported', type: 'boolean', default: true, readonly: true, profile: 'Reservation' },
+  // Reconnect back-off (2.0.1 OCPPCommCtrlr semantics; libocpp offers the same keys for 1.6).
+  { key: 'RetryBackOffWaitMinimum', type: 'integer', default: 3, min: 0, max: 3600, profile: 'Internal' },
+  { key: 'RetryBackOffRandomRange', type: 'integer', default: 10, min: 0, max: 3600, profile: 'Internal' },
+  { key: 'RetryBackOffRepeatTimes', type: 'integer', default: 3, min: 0, max: 20, profile: 'Internal' },
+  // Offline queue bound (evsed's own; see README "Offline transaction buffer").
+  { key: 'QueueMaxMessages', type: 'integer', default: 100_000, min: 100, max: 10_000_000, profile: 'Internal' },
+];
+
+export const SETTINGS_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(SETTINGS.map((d) => [d.key, d]));

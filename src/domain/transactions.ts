@@ -1,0 +1,342 @@
+/**
+ * Transactions, version-neutral: when one starts and stops, what it measured, and what happens to
+ * an unfinished one after a restart.
+ *
+ * Owns: starting a transaction when a connector's session is authorized with the EV connected
+ * (the start point is a policy, so OCPP 2.0.1 TxStartPoint can move it), recording it in SQLite
+ * before anyone is told, periodic and clock-aligned meter samples, the meter values kept for the
+ * stop message, stop reasons, and recovery at start-up:
+ *   - the hardware shows an EV still connected at that connector → the transaction is resumed
+ *     (same transaction, session re-authorized for the same card, no new start message);
+ *   - otherwise → it is stopped with reason `powerLoss`, the last persisted meter reading and its
+ *     time.
+ * Listeners (the protocol adapter) turn the facts into messages.
+ * Must not: speak OCPP or send anything itself.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ConnectorRuntime, ConnectorView } from './connector.js';
+import type { Clock } from './clock.js';
+import type { Settings } from './settings.js';
+import type { StationRuntime } from './station.js';
+import type { MeterContext, MeterSample } from './metering-types.js';
+import { AlignedTicker, PeriodicTicker, sampleMeter, thinMeterValues } from './metering.js';
+import type { TransactionRecord, TransactionStore } from '../store/transactions.js';
+import type { SessionEndReason } from '../../statecharts/connector.js';
+
+/** Why a transaction stopped (mapped to each protocol's reason enum). */
+export type StopReason =
+  | 'local'
+  | 'remote'
+  | 'evDisconnected'
+  | 'powerLoss'
+  | 'reboot'
+  | 'hardReset'
+  | 'softReset'
+  | 'deAuthorized'
+  | 'emergencyStop'
+  | 'unlockCommand'
+  | 'timeout'
+  | 'other';
+
+export interface TransactionListener {
+  onStarted?(tx: TransactionRecord, begin: MeterSample): void;
+  /** A periodic or clock-aligned sample during the transaction. */
+  onSampled?(tx: TransactionRecord, sample: MeterSample): void;
+  /** A clock-aligned sample of a connector without a transaction. */
+  onIdleSample?(connector: number, sample: MeterSample): void;
+  /** Stopped; `data` = the values for the stop message (StopTxn*Data), thinned to the maximum. */
+  onStopped?(tx: TransactionRecord, reason: StopReason, data: MeterSample[]): void;
+  /** Resumed after a restart (the hardware still had the EV). */
+  onResumed?(tx: TransactionRecord): void;
+  /** The connector's session state changed while the transaction runs (2.0.1 chargingState …). */
+  onChanged?(tx: TransactionRecord, view: ConnectorView, previous: ConnectorView | null): void;
+}
+
+export interface StartDetails {
+  idTagType?: string;
+  group?: string;
+  reservationId?: number;
+  remoteStartId?: number;
+}
+
+export interface TransactionManagerOptions {
+  runtime: StationRuntime;
+  store: TransactionStore;
+  settings: Settings;
+  clock: Clock;
+  logger: Logger;
+  /** Minutes east of UTC for clock alignment (the board's local time). */
+  utcOffsetMinutes?: number;
+  /** How often the meter register of running transactions is persisted, ms. */
+  checkpointMs?: number;
+}
+
+/** Default start point (OCPP 1.6; 2.0.1 PowerPathClosed): authorized with the EV connected. */
+export const startsTransaction = (v: ConnectorView): boolean =>
+  v.authorized && (v.pilot === 'B' || v.pilot === 'C' || v.pilot === 'D');
+
+const SESSION_END_REASON: Record<SessionEndReason, StopReason> = {
+  deauthorized: 'local',
+  evDisconnected: 'evDisconnected',
+  connectionTimeout: 'timeout',
+};
+
+export class TransactionManager {
+  private readonly o: TransactionManagerOptions;
+  private readonly log: Logger;
+  private readonly listeners = new Set<TransactionListener>();
+  /** Reason to use when the next session end of a connector comes from a deauthorization. */
+  private readonly pendingReason = new Map<number, StopReason>();
+  /** Start details waiting for the session to become a transaction (remote start, reservation). */
+  private readonly pendingStart = new Map<number, StartDetails>();
+  private readonly periodic = new Map<number, PeriodicTicker>();
+  private readonly aligned: AlignedTicker;
+  private checkpoint: NodeJS.Timeout | null = null;
+  private readonly cleanups: Array<() => void> = [];
+
+  constructor(options: TransactionManagerOptions) {
+    this.o = options;
+    this.log = options.logger.child({ component: 'transactions' });
+    this.aligned = new AlignedTicker({
+      clock: options.clock,
+      intervalS: options.settings.int('ClockAlignedDataInterval'),
+      utcOffsetMinutes: options.utcOffsetMinutes ?? 0,
+      onTick: () => this.alignedTick(),
+    });
+  }
+
+  subscribe(listener: TransactionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Recover unfinished transactions, then follow the connectors. Call after runtime.start(). */
+  start(): void {
+    this.recover();
+    for (const c of this.o.runtime.connectors) {
+      this.cleanups.push(c.onChange((view, prev) => this.onConnector(c, view, prev)));
+      this.cleanups.push(c.onSessionEnded((conn, reason) => this.onSessionEnded(conn, reason)));
+    }
+    this.cleanups.push(
+      this.o.settings.onChange((key, value) => {
+        if (key === 'ClockAlignedDataInterval') this.aligned.setInterval(value as number);
+        if (key === 'MeterValueSampleInterval') for (const t of this.periodic.values()) t.setInterval(value as number);
+      }),
+    );
+    this.aligned.start();
+    const every = this.o.checkpointMs ?? 15_000;
+    this.checkpoint = setInterval(() => this.persistMeters(), every);
+    this.checkpoint.unref();
+  }
+
+  stop(): void {
+    for (const c of this.cleanups.splice(0)) c();
+    this.aligned.stop();
+    for (const t of this.periodic.values()) t.stop();
+    this.periodic.clear();
+    if (this.checkpoint) clearInterval(this.checkpoint);
+    this.persistMeters();
+  }
+
+  /** The clock was synchronised: re-align. */
+  clockChanged(): void {
+    this.aligned.resync();
+  }
+
+  active(connector: number): TransactionRecord | undefined {
+    return this.o.store.activeOn(connector);
+  }
+
+  allActive(): TransactionRecord[] {
+    return this.o.store.active();
+  }
+
+  get(id: string): TransactionRecord | undefined {
+    return this.o.store.get(id);
+  }
+
+  /** Details the next transaction on `connector` starts with (set before authorizing it). */
+  prepareStart(connector: number, details: StartDetails): void {
+    this.pendingStart.set(connector, details);
+  }
+
+  /**
+   * End the session of a connector with `reason`. The contactor opens in this call; the stop is
+   * recorded when the connector reports the session ended. Returns false when nothing runs there.
+   */
+  requestStop(connector: number, reason: StopReason): boolean {
+    const c = this.o.runtime.connector(connector);
+    const tx = this.active(connector);
+    if (!c || (!tx && !c.view().authorized)) return false;
+    if (c.view().authorized) {
+      this.pendingReason.set(connector, reason);
+      c.deauthorize();
+      // A session that never became a transaction has nothing more to record.
+      return true;
+    }
+    // Authorization already gone (EV unplugged with the session kept): stop directly.
+    if (tx) this.finish(tx, reason);
+    return true;
+  }
+
+  /** Stop every running transaction (reset, shutdown). */
+  stopAll(reason: StopReason): void {
+    for (const tx of this.allActive()) this.requestStop(tx.connector, reason);
+  }
+
+  /** Take a sample now (TriggerMessage MeterValues). */
+  sampleNow(connector: number, measurands: readonly string[], context: MeterContext = 'trigger'): MeterSample {
+    const c = this.o.runtime.connector(connector);
+    if (!c) throw new RangeError(`no connector ${connector}`);
+    return this.sample(c, measurands, context);
+  }
+
+  private sample(c: ConnectorRuntime, measurands: readonly string[], context: MeterContext): MeterSample {
+    const view = c.view();
+    return sampleMeter(
+      c.hardware.meter(),
+      measurands,
+      { phases: c.info.phases, nominalVoltageV: c.info.nominalVoltageV, offerA: view.offerA },
+      context,
+      this.o.clock.now(),
+    );
+  }
+
+  private emit<K extends keyof TransactionListener>(name: K, ...args: Parameters<NonNullable<TransactionListener[K]>>): void {
+    for (const l of this.listeners) {
+      const fn = l[name] as ((...a: unknown[]) => void) | undefined;
+      if (!fn) continue;
+      try {
+        fn.apply(l, args);
+      } catch (err) {
+        this.log.error({ err, event: name }, 'transaction listener failed');
+      }
+    }
+  }
+
+  private onConnector(c: ConnectorRuntime, view: ConnectorView, prev: ConnectorView | null): void {
+    const tx = this.active(c.info.id);
+    if (!tx && startsTransaction(view)) {
+      this.begin(c, view);
+      return;
+    }
+    if (tx) this.emit('onChanged', tx, view, prev);
+  }
+
+  private begin(c: ConnectorRuntime, view: ConnectorView): void {
+    const details = this.pendingStart.get(c.info.id) ?? {};
+    this.pendingStart.delete(c.info.id);
+    const meter = c.hardware.meter();
+    const now = this.o.clock.now();
+    const tx = this.o.store.insert({
+      id: randomUUID(),
+      connector: c.info.id,
+      idTag: view.sessionToken ?? '',
+      idTagType: details.idTagType ?? null,
+      group: details.group ?? c.sessionGroup ?? null,
+      reservationId: details.reservationId ?? null,
+      remoteStartId: details.remoteStartId ?? null,
+      startedAtMs: now,
+      meterStartWh: meter.energyWh,
+      lastMeterWh: meter.energyWh,
+      lastMeterAtMs: now,
+    });
+    const begin = this.sample(c, this.o.settings.list('StopTxnSampledData'), 'transactionBegin');
+    this.o.store.addMeterValue(tx.id, begin);
+    this.log.info({ connector: tx.connector, transaction: tx.id, idTag: tx.idTag, meterStartWh: tx.meterStartWh }, 'transaction started');
+    this.startSampling(c, tx);
+    this.emit('onStarted', tx, this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'transactionBegin'));
+  }
+
+  private startSampling(c: ConnectorRuntime, tx: TransactionRecord): void {
+    this.periodic.get(c.info.id)?.stop();
+    const ticker = new PeriodicTicker({
+      intervalS: this.o.settings.int('MeterValueSampleInterval'),
+      onTick: () => {
+        const current = this.o.store.get(tx.id);
+        if (!current || current.state !== 'active') return;
+        const s = this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'periodic');
+        this.o.store.addMeterValue(tx.id, this.sample(c, this.o.settings.list('StopTxnSampledData'), 'periodic'));
+        this.o.store.touchMeter(tx.id, c.hardware.meter().energyWh, s.timestampMs);
+        this.emit('onSampled', current, s);
+      },
+    });
+    this.periodic.set(c.info.id, ticker);
+    ticker.start();
+  }
+
+  private alignedTick(): void {
+    const measurands = this.o.settings.list('MeterValuesAlignedData');
+    const stopMeasurands = this.o.settings.list('StopTxnAlignedData');
+    for (const c of this.o.runtime.connectors) {
+      const tx = this.active(c.info.id);
+      const s = this.sample(c, measurands, 'clock');
+      if (tx) {
+        if (stopMeasurands.length > 0) this.o.store.addMeterValue(tx.id, this.sample(c, stopMeasurands, 'clock'));
+        this.o.store.touchMeter(tx.id, c.hardware.meter().energyWh, s.timestampMs);
+        if (measurands.length > 0) this.emit('onSampled', tx, s);
+      } else if (measurands.length > 0) {
+        this.emit('onIdleSample', c.info.id, s);
+      }
+    }
+  }
+
+  private onSessionEnded(c: ConnectorRuntime, reason: SessionEndReason): void {
+    const pending = this.pendingReason.get(c.info.id);
+    this.pendingReason.delete(c.info.id);
+    this.pendingStart.delete(c.info.id);
+    const tx = this.active(c.info.id);
+    if (!tx) return;
+    const stopReason = reason === 'deauthorized' ? (pending ?? 'local') : SESSION_END_REASON[reason];
+    this.finish(tx, stopReason);
+  }
+
+  private finish(tx: TransactionRecord, reason: StopReason, at?: { meterWh: number; atMs: number }): void {
+    this.periodic.get(tx.connector)?.stop();
+    this.periodic.delete(tx.connector);
+    const c = this.o.runtime.connector(tx.connector);
+    let end: MeterSample | null = null;
+    let meterStopWh = at?.meterWh ?? tx.lastMeterWh;
+    let stoppedAtMs = at?.atMs ?? this.o.clock.now();
+    if (c && !at) {
+      meterStopWh = Math.max(tx.meterStartWh, c.hardware.meter().energyWh);
+      end = this.sample(c, this.o.settings.list('StopTxnSampledData'), 'transactionEnd');
+      stoppedAtMs = end.timestampMs;
+      this.o.store.addMeterValue(tx.id, end);
+    }
+    const stopped = this.o.store.stop(tx.id, { stoppedAtMs, meterStopWh, reason });
+    this.log.info(
+      { connector: tx.connector, transaction: tx.id, reason, energyWh: meterStopWh - tx.meterStartWh },
+      'transaction stopped',
+    );
+    const data = thinMeterValues(this.o.store.meterValues<MeterSample>(tx.id), this.o.settings.int('StopTransactionMaxMeterValues'));
+    this.emit('onStopped', stopped, reason, data);
+  }
+
+  private recover(): void {
+    for (const tx of this.o.store.active()) {
+      const c = this.o.runtime.connector(tx.connector);
+      const pilot = c?.hardware.pilot();
+      const evThere = pilot === 'B' || pilot === 'C' || pilot === 'D';
+      if (c && evThere && c.authorize(tx.idTag, tx.group ?? undefined)) {
+        this.log.info({ connector: tx.connector, transaction: tx.id }, 'transaction resumed after restart: the EV is still connected');
+        this.startSampling(c, tx);
+        this.emit('onResumed', tx);
+        continue;
+      }
+      this.log.warn(
+        { connector: tx.connector, transaction: tx.id, lastMeterWh: tx.lastMeterWh },
+        'unfinished transaction from before the restart: stopped with reason powerLoss',
+      );
+      this.finish(tx, 'powerLoss', { meterWh: tx.lastMeterWh, atMs: tx.lastMeterAtMs });
+    }
+  }
+
+  private persistMeters(): void {
+    for (const tx of this.o.store.active()) {
+      const c = this.o.runtime.connector(tx.connector);
+      if (c) this.o.store.touchMeter(tx.id, c.hardware.meter().energyWh, this.o.clock.now());
+    }
+  }
+}
