@@ -237,10 +237,25 @@ export class TestCsms {
     this.recorder.failAll(new Error('TestCsms stopped'));
   }
 
+  /** The CSMS goes away (connections closed, port no longer listening) until `comeBack()`. */
+  async goDown(opts: { abrupt?: boolean } = {}): Promise<void> {
+    if (this.stopped) throw new Error('TestCsms.goDown: already stopped');
+    if (!this.httpServer) return;
+    await this.shutdown(opts.abrupt ?? false);
+    this.recorder.event('CSMS down');
+  }
+
+  /** The CSMS is back, listening on the same port. */
+  async comeBack(): Promise<void> {
+    if (this.stopped) throw new Error('TestCsms.comeBack: already stopped');
+    if (this.httpServer) return;
+    await this.listen(this.listeningPort);
+  }
+
   /** A CSMS restart: close everything (abrupt: drop TCP), stay down downMs, listen on the same port. */
   async restart(opts: { downMs?: number; abrupt?: boolean } = {}): Promise<void> {
     if (this.stopped) throw new Error('TestCsms.restart: already stopped');
-    await this.shutdown(opts.abrupt ?? false);
+    if (this.httpServer) await this.shutdown(opts.abrupt ?? false);
     this.recorder.event(`CSMS down${opts.downMs ? ` for ${opts.downMs} ms` : ''}`);
     if (opts.downMs) await delay(opts.downMs);
     await this.listen(this.listeningPort);
