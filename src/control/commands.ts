@@ -14,7 +14,44 @@ import type { OcppSession } from '../ocpp/session.js';
 import { EVSED_VERSION } from '../version.js';
 import { ControlError } from './protocol.js';
 import type { ControlHandler } from './server.js';
-import type { StatusResult } from './types.js';
+import type { ProcessStats, StatusResult } from './types.js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+
+/**
+ * Event-loop delay (how long a hardware event such as a pilot change can wait), sampled every
+ * 2 ms — only while someone asked for it (`process` with monitor: true), since sampling wakes the
+ * daemon 500 times a second.
+ */
+let loopDelay: IntervalHistogram | null = null;
+
+export function processStats(opts: { reset?: boolean; monitor?: boolean } = {}): ProcessStats {
+  if (opts.monitor === true && !loopDelay) {
+    loopDelay = monitorEventLoopDelay({ resolution: 2 });
+    loopDelay.enable();
+  }
+  if (opts.monitor === false && loopDelay) {
+    loopDelay.disable();
+    loopDelay = null;
+  }
+  const mem = process.memoryUsage();
+  const ms = (ns: number) => Math.round((ns / 1e6) * 100) / 100;
+  const stats: ProcessStats = {
+    pid: process.pid,
+    uptimeS: Math.round(process.uptime()),
+    rssMiB: Math.round((mem.rss / 1048576) * 10) / 10,
+    heapUsedMiB: Math.round((mem.heapUsed / 1048576) * 10) / 10,
+    eventLoopDelayMs: loopDelay
+      ? {
+          p50: ms(loopDelay.percentile(50)),
+          p99: ms(loopDelay.percentile(99)),
+          max: ms(loopDelay.max),
+          samples: loopDelay.count,
+        }
+      : null,
+  };
+  if (opts.reset) loopDelay?.reset();
+  return stats;
+}
 
 export interface CommandDeps {
   config: Config;
@@ -66,6 +103,7 @@ export function buildStatus(deps: CommandDeps): StatusResult {
     },
     clock: { now: runtime.clock.isoNow(), offsetMs: runtime.clock.offsetMs() },
     queue: { depth: deps.queueDepth() },
+    process: processStats(),
     connectors: view.connectors.map((c) => {
       const reported = session.statusOf(c);
       return {
@@ -118,6 +156,11 @@ export function buildControlHandlers(deps: CommandDeps): Record<string, ControlH
   };
   return {
     status: () => buildStatus(deps),
+    process: (args) =>
+      processStats({
+        reset: args.reset === true,
+        ...(typeof args.monitor === 'boolean' ? { monitor: args.monitor } : {}),
+      }),
     'sim.plug': (args) => simulate(() => sim().plug(connector(args))),
     'sim.unplug': (args) => simulate(() => sim().unplug(connector(args))),
     'sim.swipe': async (args) => {

@@ -41,4 +41,15 @@ export interface StatusResult {
   clock: { now: string; offsetMs: number };
   queue: { depth: number };
   connectors: StatusConnector[];
+  process: ProcessStats;
+}
+
+/** The daemon process: memory and event-loop responsiveness (delay since the last reset). */
+export interface ProcessStats {
+  pid: number;
+  uptimeS: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+  /** Null unless monitoring was switched on (`process` command, monitor: true). */
+  eventLoopDelayMs: { p50: number; p99: number; max: number; samples: number } | null;
 }

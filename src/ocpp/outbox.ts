@@ -52,6 +52,8 @@ export interface EnqueueRequest {
 export class Outbox {
   private readonly o: OutboxOptions;
   private pumping = false;
+  /** kick() came while the pump was finishing: run it again afterwards, or the kick is lost. */
+  private rekick = false;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly idleWaiters: Array<() => void> = [];
@@ -88,14 +90,20 @@ export class Outbox {
 
   /** Start or continue sending (link up, registration accepted, new message). */
   kick(): void {
-    if (this.stopped || this.pumping) return;
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.rekick = true;
+      return;
+    }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
     this.pumping = true;
+    this.rekick = false;
     void this.pump().finally(() => {
       this.pumping = false;
+      if (this.rekick) this.kick();
     });
   }
 

@@ -83,9 +83,15 @@ export class OcppSession {
       this.lastError = error.message;
       this.log.warn({ err: error, httpStatus, retryInMs: delayMs }, 'cannot connect to CSMS');
     });
-    rpc.on('frame', ({ direction, text }) => {
+    // Activity postpones the heartbeat; telling the statechart once a second is precise enough
+    // and keeps a busy link (queue replay) from re-arming its timer twice per message.
+    let lastActivityMs = 0;
+    rpc.on('frame', ({ direction, text, at }) => {
       if (this.log.isLevelEnabled('debug')) this.log.debug({ direction, frame: redactFrame(text) }, 'ocpp frame');
-      runtime.station.send({ type: 'link.activity' });
+      if (at - lastActivityMs >= 1000) {
+        lastActivityMs = at;
+        runtime.station.send({ type: 'link.activity' });
+      }
     });
     rpc.on('protocolError', (e) => this.log.warn(e, 'malformed message from CSMS'));
     rpc.setIncomingGate((action) => this.adapter.incomingGate(action));

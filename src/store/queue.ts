@@ -6,9 +6,11 @@
  * marking everything queued as sent-while-offline, and the size bound's thinning step.
  *
  * Durability: `append` commits with synchronous=FULL (on disk before it returns: a queued
- * message survives power loss). `remove` commits with synchronous=NORMAL for speed: it survives
- * a crash of evsed (kill -9), and a power cut can at worst bring back a message the CSMS already
- * answered (sent twice), never lose one. Must not: decide what to send or when.
+ * message survives power loss). `remove` / `removeWith` commit with synchronous=NORMAL for speed
+ * (a replay deletes hundreds of messages a second): they survive a crash of evsed (kill -9); the
+ * write-ahead log is forced to disk at the next FULL commit and at the latest one second later,
+ * so a power cut can at worst bring back messages the CSMS answered in that last second (sent
+ * twice), never lose one. Must not: decide what to send or when.
  */
 import type { Db } from './db.js';
 
@@ -78,7 +80,7 @@ export function createQueueStore(db: Db): QueueStore {
   const append = db.prepare(
     `INSERT INTO outbox (protocol, action, kind, payload, tx_id, offline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const head = db.prepare<[string], Row>('SELECT * FROM outbox WHERE protocol = ? ORDER BY seq LIMIT 1');
+  const nextRows = db.prepare<[string, number, number], Row>('SELECT * FROM outbox WHERE protocol = ? AND seq > ? ORDER BY seq LIMIT ?');
   const get = db.prepare<[number], Row>('SELECT * FROM outbox WHERE seq = ?');
   const del = db.prepare('DELETE FROM outbox WHERE seq = ?');
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, not_before = ? WHERE seq = ?');
@@ -91,19 +93,42 @@ export function createQueueStore(db: Db): QueueStore {
   const list = db.prepare<[number], Row>('SELECT * FROM outbox ORDER BY seq LIMIT ?');
   const hasTx = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE tx_id = ?');
 
-  // Deletes only need to survive a crash of evsed, not a power cut (see header).
+  // Deletes only need to survive a crash of evsed at once; a power cut within a second (see header).
+  let syncTimer: NodeJS.Timeout | null = null;
+  const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+  const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const relaxed = <T>(fn: () => T): T => {
-    db.pragma('synchronous = NORMAL');
+    syncNormal.run();
     try {
       return fn();
     } finally {
-      db.pragma('synchronous = FULL');
+      syncFull.run();
+      if (!syncTimer) {
+        syncTimer = setTimeout(() => {
+          syncTimer = null;
+          // A checkpoint writes the log into the database file and syncs it.
+          if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
+        }, 1000);
+        syncTimer.unref();
+      }
     }
   };
   const removeWith = db.transaction((seq: number, also: () => void) => {
     also();
     del.run(seq);
   });
+  // Head-of-line reads come in batches: a replay of a long queue would otherwise pay one SELECT per
+  // message. The batch is dropped whenever rows change under it other than by removing its head.
+  const PREFETCH = 64;
+  let batch: QueuedMessage[] = [];
+  let batchProtocol = '';
+  const invalidate = () => {
+    batch = [];
+  };
+  const dropFromBatch = (seq: number) => {
+    if (batch[0]?.seq === seq) batch.shift();
+    else invalidate();
+  };
 
   return {
     append: (m) =>
@@ -112,19 +137,37 @@ export function createQueueStore(db: Db): QueueStore {
           .lastInsertRowid,
       ),
     head: (protocol) => {
-      const r = head.get(protocol);
-      return r ? fromRow(r) : undefined;
+      if (batchProtocol !== protocol) {
+        batchProtocol = protocol;
+        invalidate();
+      }
+      if (batch.length === 0) batch = nextRows.all(protocol, 0, PREFETCH).map(fromRow);
+      return batch[0];
     },
     get: (seq) => {
       const r = get.get(seq);
       return r ? fromRow(r) : undefined;
     },
-    remove: (seq) => relaxed(() => void del.run(seq)),
-    // A delete together with other state (a transactionId learnt): that state must not be lost, so FULL.
-    removeWith: (seq, also) => removeWith(seq, also),
-    recordAttempt: (seq, notBeforeMs) => void attempt.run(notBeforeMs, seq),
-    updatePayload: (seq, p) => void payload.run(JSON.stringify(p), seq),
-    markAllOffline: () => offline.run().changes,
+    remove: (seq) => {
+      relaxed(() => void del.run(seq));
+      dropFromBatch(seq);
+    },
+    removeWith: (seq, also) => {
+      relaxed(() => removeWith(seq, also));
+      dropFromBatch(seq);
+    },
+    recordAttempt: (seq, notBeforeMs) => {
+      attempt.run(notBeforeMs, seq);
+      invalidate();
+    },
+    updatePayload: (seq, p) => {
+      payload.run(JSON.stringify(p), seq);
+      invalidate();
+    },
+    markAllOffline: () => {
+      invalidate();
+      return offline.run().changes;
+    },
     depth: (protocol) => (protocol ? depthOf.get(protocol)!.n : depthAll.get()!.n),
     oldestCreatedAtMs: () => oldest.get()!.t,
     countsByKind: () => Object.fromEntries(kinds.all().map((r) => [r.kind, r.n])),
@@ -142,6 +185,7 @@ export function createQueueStore(db: Db): QueueStore {
           for (const v of victims) del.run(v.seq);
         })(),
       );
+      invalidate();
       return victims.length;
     },
     hasTx: (txId) => hasTx.get(txId)!.n > 0,

@@ -2,9 +2,10 @@
  * `npm run bench`: runs the benchmarks and prints their figures. A benchmark, not a test: it
  * reports numbers and the targets next to them; it does not fail on them.
  *
- * Usage: node dist/test/bench/run.js [startup] [memory] …  (default: all)
+ * Usage: node dist/test/bench/run.js [startup] [memory] [replay] …  (default: all)
  * Environment: BENCH_IDLE_S shortens the idle-memory wait (default 60 s).
  */
+import { replayBenchmark } from './replay.js';
 import { idleMemory, startupTime } from './startup.js';
 
 const wanted = new Set(process.argv.slice(2));
@@ -20,6 +21,14 @@ async function main(): Promise<void> {
       line(`start → BootNotification at CSMS (${protocol}, median of ${f.runs})`, `${f.medianMs} ms`, 'target < 300 ms');
       line(`  p90 / min / max`, `${f.p90Ms} / ${f.minMs} / ${f.maxMs} ms`);
     }
+  }
+  if (want('replay')) {
+    const r = await replayBenchmark(Number(process.env.BENCH_REPLAY_N ?? 10_000));
+    line(`offline queue replay, ${r.messages} MeterValues (${r.protocol})`, `${Math.round(r.perSecond)} msg/s`, `${r.seconds.toFixed(1)} s`);
+    line(`  event-loop delay in evsed during the replay, p99 / max`, `${r.loopDelayP99Ms} / ${r.loopDelayMaxMs} ms`);
+    line(`  one round trip on loopback (same CSMS, plain client)`, `${r.rttMs.toFixed(3)} ms`);
+    line(`  replay rate as a fraction of 1 message per round trip`, `${(r.fractionOfRttLimit * 100).toFixed(0)} %`);
+    line(`  every message delivered exactly once, in order`, r.exactlyOnceInOrder ? 'yes' : 'NO');
   }
   if (want('memory')) {
     const idleS = Number(process.env.BENCH_IDLE_S ?? 60);

@@ -83,7 +83,9 @@ export class EvsedProcess {
   async start(timeoutMs = 10_000): Promise<this> {
     this.exitCode = undefined;
     const main = this.options.main ?? EVSED_MAIN;
-    const child = spawn(process.execPath, [...evsedNodeFlags(main), main, '--config', this.configPath], {
+    // EVSED_EXTRA_NODE_FLAGS: e.g. --cpu-prof for profiling a benchmark run.
+    const extra = (process.env.EVSED_EXTRA_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...evsedNodeFlags(main), ...extra, main, '--config', this.configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

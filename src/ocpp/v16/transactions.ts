@@ -38,20 +38,31 @@ export function createV16Transactions(ctx: AdapterContext): V16Transactions {
   const txStore = stores.transactions;
 
   const csmsIdOf = (tx: TransactionRecord): number | null => (tx.csmsId === null ? null : Number(tx.csmsId));
+  // transactionId by evsed's id, for filling in queued messages without a lookup per message.
+  const known = new Map<string, number>();
+  const remember = (txId: string, id: number) => {
+    if (known.size > 1000) known.clear();
+    known.set(txId, id);
+  };
 
   const hooks: OutboxHooks = {
     prepare(msg) {
       if (msg.action === 'StartTransaction' || !msg.txId) return msg.payload;
-      const tx = txStore.get(msg.txId);
-      // Its StartTransaction was sent before it (FIFO); without an id it was never delivered.
-      const id = tx ? csmsIdOf(tx) : null;
-      return { ...msg.payload, transactionId: id ?? -1 };
+      let id = known.get(msg.txId);
+      if (id === undefined) {
+        const tx = txStore.get(msg.txId);
+        // Its StartTransaction was sent before it (FIFO); without an id it was never delivered.
+        id = (tx ? csmsIdOf(tx) : null) ?? -1;
+        remember(msg.txId, id);
+      }
+      return { ...msg.payload, transactionId: id };
     },
     onResult(msg, response) {
       if (msg.action === 'StartTransaction' && msg.txId) {
         const r = response as StartTransactionResponse;
         txStore.setCsmsId(msg.txId, String(r.transactionId));
         txStore.setAuthStatus(msg.txId, r.idTagInfo.status);
+        remember(msg.txId, r.transactionId);
       }
     },
     afterResult(msg, response) {
@@ -74,6 +85,7 @@ export function createV16Transactions(ctx: AdapterContext): V16Transactions {
       if (msg.action === 'StartTransaction' && msg.txId) {
         // Later messages of this transaction go with transactionId -1 (errata 3.18).
         txStore.setCsmsId(msg.txId, '-1');
+        remember(msg.txId, -1);
       }
       log.error({ action: msg.action, seq: msg.seq, transaction: msg.txId, reason }, 'transaction message discarded after its last attempt');
     },

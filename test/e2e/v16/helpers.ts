@@ -1,0 +1,124 @@
+/**
+ * Shared set-up of the OCPP 1.6 end-to-end suites about Central System requests: evsed on the
+ * simulated board (two connectors, the first with a lock) against the ocpp-rpc strict test CSMS,
+ * restarts on the same data directory, and filters over what crossed the wire.
+ *
+ * Owns: a "rig" (CSMS + evsed processes + one data directory) and its disposal. Must not: reach
+ * into evsed's src/ (everything goes through OCPP, the control socket and the process).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestCsms, type RecordedMessage, type TestCsmsOptions } from '../../peers/csms.js';
+import { EvsedProcess, eventually, type EvsedOptions } from '../../support/evsed.js';
+import { waitAccepted } from '../../support/station.js';
+
+export type Settings = Record<string, string | number | boolean>;
+
+export interface RigOptions {
+  settings?: Settings;
+  csms?: TestCsmsOptions;
+  /** Default 2. Connector 1 has a lock, the others have none. */
+  connectors?: number;
+}
+
+export interface Rig {
+  csms: TestCsms;
+  /** The evsed process now running (replaced by restart()). */
+  evsed: EvsedProcess;
+  procs: EvsedProcess[];
+  dataDir: string;
+  opts: EvsedOptions;
+}
+
+/** Evsed settings every suite here starts with: no periodic samples, fast reconnects. */
+export const BASE_SETTINGS: Settings = {
+  MeterValueSampleInterval: 0,
+  RetryBackOffWaitMinimum: 1,
+  RetryBackOffRandomRange: 0,
+  RetryBackOffRepeatTimes: 0,
+};
+
+export async function startRig(o: RigOptions = {}): Promise<Rig> {
+  const csms = await TestCsms.start({ protocols: ['ocpp1.6'], ...(o.csms ?? {}) });
+  const n = o.connectors ?? 2;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'evsed-v16-'));
+  const opts: EvsedOptions = {
+    csmsUrl: csms.url,
+    connectors: n,
+    timeScale: 60,
+    dataDir,
+    settings: { ...BASE_SETTINGS, ...(o.settings ?? {}) },
+    extra: {
+      evses: Array.from({ length: n }, (_, i) => ({
+        id: i + 1,
+        connectors: [{ id: 1, maxCurrentA: 32, phases: 3, hasLock: i === 0 }],
+      })),
+    },
+  };
+  const evsed = new EvsedProcess(opts);
+  const rig: Rig = { csms, evsed, procs: [evsed], dataDir, opts };
+  await evsed.start();
+  await waitAccepted(evsed);
+  return rig;
+}
+
+/** Graceful stop (SIGTERM), then a new evsed process on the same data directory, registered again. */
+export async function restart(rig: Rig): Promise<EvsedProcess> {
+  const code = await rig.evsed.stop();
+  if (code !== 0) throw new Error(`evsed exited with ${code} on SIGTERM:\n${rig.evsed.logs}`);
+  const next = new EvsedProcess(rig.opts);
+  rig.procs.push(next);
+  rig.evsed = next;
+  await next.start();
+  await waitAccepted(next);
+  return next;
+}
+
+export async function disposeRig(rig: Rig | undefined): Promise<void> {
+  if (!rig) return;
+  for (const p of rig.procs) await p.dispose();
+  rmSync(rig.dataDir, { recursive: true, force: true });
+  await rig.csms.stop();
+}
+
+/** StatusNotification payloads sent from `since`, optionally of one connector. */
+export function notes(csms: TestCsms, since = 0, connectorId?: number): any[] {
+  return csms
+    .calls('StatusNotification')
+    .filter((m) => m.seq >= since && (connectorId === undefined || m.payload.connectorId === connectorId))
+    .map((m) => m.payload);
+}
+
+/** The statuses of one connector's StatusNotifications from `since`, in order. */
+export function statuses(csms: TestCsms, connectorId: number, since = 0): string[] {
+  return notes(csms, since, connectorId).map((p) => p.status);
+}
+
+/** Wait for a StatusNotification of `connectorId` with `status` from `since`. */
+export function waitStatus(csms: TestCsms, connectorId: number, status: string, since = 0, timeoutMs = 5000): Promise<RecordedMessage> {
+  return csms.waitForCall('StatusNotification', {
+    since,
+    timeoutMs,
+    match: (p) => p.connectorId === connectorId && p.status === status,
+  });
+}
+
+/** evsed's answer (CALLRESULT or CALLERROR) to the latest CSMS CALL of `action` from `since`. */
+export function replyTo(csms: TestCsms, action: string, since = 0): RecordedMessage | undefined {
+  return csms.messages
+    .filter((m) => m.seq >= since && m.direction === 'cs→csms' && (m.type === 'CALLRESULT' || m.type === 'CALLERROR') && m.action === action)
+    .at(-1);
+}
+
+/** Wait until the control socket reports connector `n` with this OCPP status. */
+export async function waitOcppStatus(evsed: EvsedProcess, n: number, status: string, timeoutMs = 5000): Promise<void> {
+  await eventually(
+    async () => (await evsed.ctl('status')).connectors[n - 1]?.ocppStatus === status,
+    timeoutMs,
+    `connector ${n} ${status}`,
+  );
+}
+
+/** An ISO date `ms` from now. */
+export const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
