@@ -43,7 +43,11 @@ const USAGE = 'usage: evsed --config FILE\n       evsed --version';
 
 type Ending = { kind: 'signal'; signal: string } | { kind: 'restart'; restart: RestartKind; reason: string };
 
+/** The hardware of the running station, for the last-resort handler. */
+let currentBoard: Board | null = null;
+
 interface RunningStation {
+  board: Board;
   ended: Promise<Ending>;
   stop(ending: Ending): Promise<void>;
 }
@@ -173,6 +177,7 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
   logger.info({ csms: config.csms.url, protocols: config.csms.protocols }, 'evsed running');
 
   return {
+    board,
     ended,
     async stop(ending) {
       const graceful = !(ending.kind === 'restart' && ending.restart === 'hard');
@@ -180,8 +185,7 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
       await board.stop().catch((err: Error) => logger.error({ err }, 'board stop failed'));
       hardware.stop();
       offCards();
-      if (graceful) await session.stop().catch((err: Error) => logger.error({ err }, 'CSMS disconnect failed'));
-      else rpc.close(1000, 'hard reset').catch(() => undefined);
+      await session.stop({ graceful }).catch((err: Error) => logger.error({ err }, 'CSMS disconnect failed'));
       transactions.stop();
       reservations.stop();
       sessions.stop();
@@ -201,6 +205,17 @@ async function run(configFile: string): Promise<void> {
   });
   logger.info({ version: EVSED_VERSION, config: configFile }, 'evsed starting');
 
+  // Last resort. A rejected promise nobody awaited is a defect to log, not a reason to stop
+  // charging; an exception that unwound the stack leaves state unknown: make the hardware safe
+  // and exit (systemd restarts evsed; running transactions are resumed).
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception; stopping');
+    const safe = currentBoard?.stop().catch(() => undefined) ?? Promise.resolve();
+    void safe.finally(() => process.exit(1));
+    setTimeout(() => process.exit(1), 2000).unref();
+  });
+
   let signalled: ((e: Ending) => void) | null = null;
   const onSignal = (signal: string) => signalled?.({ kind: 'signal', signal });
   process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -208,6 +223,7 @@ async function run(configFile: string): Promise<void> {
 
   for (;;) {
     const station = await startStation(config, logger);
+    currentBoard = station.board;
     const signal = new Promise<Ending>((resolve) => (signalled = resolve));
     const ending = await Promise.race([station.ended, signal]);
     logger.info(ending, ending.kind === 'signal' ? 'evsed stopping' : 'evsed restarting');

@@ -119,11 +119,20 @@ export class OcppSession {
     rpc.connect();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Detach from everything, then close the connection properly (1000). `graceful: false` (hard
+   * reset) does not wait for the close handshake. Nothing of this session reacts to the link any
+   * more once this is called, so the stores may be closed right after.
+   */
+  async stop(opts: { graceful?: boolean } = {}): Promise<void> {
     for (const c of this.cleanups.splice(0)) c();
+    this.rpc.removeAllListeners();
+    this.rpc.setIncomingGate(null);
     this.adapter.outbox.stop();
-    await this.rpc.close(1000, 'evsed stopping');
     this.adapter.dispose();
+    const closing = this.rpc.close(1000, 'evsed stopping');
+    if (opts.graceful ?? true) await closing;
+    else closing.catch((err: Error) => this.log.debug({ err }, 'close after hard reset'));
   }
 
   get protocol(): OcppProtocol | null {

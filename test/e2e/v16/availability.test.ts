@@ -15,7 +15,7 @@ test.after.each(async (c) => {
   c.rig = undefined;
 });
 
-test('16 §5.2 / TC_034_CS - idle connector Inoperative: Accepted, StatusNotification Unavailable (connector 0 unchanged); Operative: Available', async (c) => {
+test('16 §5.2 - idle connector Inoperative: Accepted, StatusNotification Unavailable (connector 0 unchanged); Operative: Available', async (c) => {
   const { csms, evsed } = (c.rig = await startRig());
   const mark = csms.mark();
   assert.equal(await csms.call('ChangeAvailability', { connectorId: 1, type: 'Inoperative' }), { status: 'Accepted' });

@@ -30,7 +30,7 @@ async function callError(rig: Rig, action: string, payload: object): Promise<Csm
   throw new Error('unreachable');
 }
 
-test('16 §5.18 / errata 3.87 / TC_017_CS - UnlockConnector during a transaction: StopTransaction reason UnlockCommand, Unlocked', async (c) => {
+test('16 §5.18 / errata 3.87 / TC_018_CS - UnlockConnector during a transaction: StopTransaction reason UnlockCommand, Unlocked', async (c) => {
   const { csms, evsed } = (c.rig = await startRig());
   const since = csms.mark();
   await evsed.ctl('sim.plug', { connector: 1 });
@@ -51,7 +51,7 @@ test('16 §5.18 / errata 3.87 / TC_017_CS - UnlockConnector during a transaction
   assert.equal(csms.violations(), []);
 });
 
-test('16 §5.18 / TC_018_CS - UnlockConnector without a transaction: Unlocked, nothing else sent', async (c) => {
+test('16 §5.18 / TC_017_CS - UnlockConnector without a transaction: Unlocked, nothing else sent', async (c) => {
   const { csms, evsed } = (c.rig = await startRig());
   const mark = csms.mark();
   assert.equal(await csms.call('UnlockConnector', { connectorId: 1 }), { status: 'Unlocked' });
@@ -61,7 +61,7 @@ test('16 §5.18 / TC_018_CS - UnlockConnector without a transaction: Unlocked, n
   assert.is(callsSince(csms, 'StopTransaction', mark).length, 0);
 });
 
-test('errata 3.87 / TC_030_CS - UnlockConnector of an unknown connector or one without a lock: NotSupported', async (c) => {
+test('errata 3.87 / TC_031_CS - UnlockConnector of an unknown connector or one without a lock: NotSupported', async (c) => {
   const { csms } = (c.rig = await startRig());
   assert.equal(await csms.call('UnlockConnector', { connectorId: 2 }), { status: 'NotSupported' }, 'connector 2 has no lock');
   assert.equal(await csms.call('UnlockConnector', { connectorId: 3 }), { status: 'NotSupported' }, 'no connector 3');

@@ -48,24 +48,27 @@ async function resetWithTransaction(c: { rig?: Rig }, type: 'Soft' | 'Hard', rea
   assert.equal(csms.violations(), []);
 }
 
-test('16 §5.14 / TC_013_CS, TC_015_CS - Reset Soft with a transaction: Accepted, StopTransaction SoftReset, Finishing, BootNotification again', async (c) => {
+test('16 §5.14 / errata 3.36 / TC_016_CS - Reset Soft with a transaction: Accepted, StopTransaction SoftReset, Finishing, BootNotification again', async (c) => {
   await resetWithTransaction(c, 'Soft', 'SoftReset');
 });
 
-test('16 §5.14 / errata 3.82 / TC_014_CS, TC_016_CS - Reset Hard with a transaction: Accepted, StopTransaction HardReset, Finishing, BootNotification again', async (c) => {
+test('16 §5.14 / errata 3.82 / TC_015_CS - Reset Hard with a transaction: Accepted, StopTransaction HardReset, Finishing, BootNotification again', async (c) => {
   await resetWithTransaction(c, 'Hard', 'HardReset');
 });
 
-test('16 §5.14 - Reset without a transaction: Accepted, no StopTransaction, a new BootNotification and all statuses', async (c) => {
-  const { csms, evsed } = (c.rig = await startRig());
-  const mark = csms.mark();
-  assert.equal(await csms.call('Reset', { type: 'Soft' }), { status: 'Accepted' });
-  const boot = await csms.waitForCall('BootNotification', { since: mark, timeoutMs: 8000 });
-  await waitAccepted(evsed);
-  for (const id of [0, 1, 2]) await waitStatus(csms, id, 'Available', boot.seq);
-  assert.is(csms.calls('StopTransaction').length, 0);
-  assert.is(csms.connections.length, 2, 'the restarted station opened a new connection');
-});
+for (const [type, tc] of [['Soft', 'TC_014_CS'], ['Hard', 'TC_013_CS']] as const) {
+  test(`16 §5.14 / ${tc} - Reset ${type} without a transaction: Accepted, no StopTransaction, a new BootNotification and every status`, async (c) => {
+    const { csms, evsed } = (c.rig = await startRig());
+    const mark = csms.mark();
+    assert.equal(await csms.call('Reset', { type }), { status: 'Accepted' });
+    const boot = await csms.waitForCall('BootNotification', { since: mark, timeoutMs: 8000 });
+    await waitAccepted(evsed);
+    for (const id of [0, 1, 2]) await waitStatus(csms, id, 'Available', boot.seq);
+    assert.is(csms.calls('StopTransaction').length, 0);
+    assert.is(csms.connections.length, 2, 'the restarted station opened a new connection');
+    assert.ok(evsed.running);
+  });
+}
 
 for (const type of ['Soft', 'Hard'] as const) {
   test(`16 §4.9, §5.2 / ocpp-rules 1h - a connector made Inoperative stays Unavailable across Reset ${type}`, async (c) => {

@@ -56,7 +56,7 @@ test('16 §5.17 - StatusNotification without connectorId: every connector, conne
   assert.ok(sent[0]!.seq > answer.seq);
 });
 
-test('16 §5.17 / TC_055_CS - Heartbeat: answer first, then a Heartbeat', async (c) => {
+test('16 §5.17 / TC_054_CS - Heartbeat: answer first, then a Heartbeat', async (c) => {
   const { csms } = (c.rig = await startRig());
   const { mark, answer } = await trigger(csms, { requestedMessage: 'Heartbeat' });
   const hb = await csms.waitForCall('Heartbeat', { since: mark });
@@ -124,7 +124,7 @@ test('16 §5.17 / ocpp-rules 1h - DiagnosticsStatusNotification and FirmwareStat
   assert.equal(csms.violations(), []);
 });
 
-test('16 §5.17 - unknown connectorId: Rejected, nothing sent', async (c) => {
+test('16 §5.17 / TC_055_CS - unknown connectorId: Rejected, nothing sent', async (c) => {
   const { csms } = (c.rig = await startRig());
   const mark = csms.mark();
   for (const requestedMessage of ['StatusNotification', 'MeterValues']) {
