@@ -47,6 +47,8 @@ export interface ConnectorView {
   meter: MeterReading;
   /** Token that authorized the running session, if any. */
   sessionToken: string | null;
+  /** Group of that token (1.6 parentIdTag / 2.0.1 groupIdToken), when known. */
+  sessionGroup: string | null;
 }
 
 export function flattenState(value: unknown): ConnectorStateName {
@@ -193,6 +195,7 @@ export class ConnectorRuntime {
       contactorClosed: ctx.contactorClosed,
       meter: this.hardware.meter(),
       sessionToken: this.token,
+      sessionGroup: this.group,
     };
   }
 

@@ -37,16 +37,48 @@ export type StopReason =
   | 'emergencyStop'
   | 'unlockCommand'
   | 'timeout'
+  | 'stoppedByEv'
   | 'other';
 
+/**
+ * Conditions a transaction starts or stops on (OCPP 2.0.1 TxStartPoint / TxStopPoint, E §2.6):
+ * a transaction starts when the first start condition becomes true and stops when a stop
+ * condition that held stops holding. OCPP 1.6 behaviour = start powerPathClosed, stop authorized
+ * (an EV-side unplug ends the authorization when StopTransactionOnEVSideDisconnect is on).
+ */
+export type TxPoint = 'evConnected' | 'authorized' | 'powerPathClosed' | 'energyTransfer';
+
+export interface TxPolicy {
+  start: readonly TxPoint[];
+  stop: readonly TxPoint[];
+}
+
+export const V16_POLICY: TxPolicy = { start: ['powerPathClosed'], stop: ['authorized'] };
+
+const evThere = (v: ConnectorView): boolean => v.pilot === 'B' || v.pilot === 'C' || v.pilot === 'D';
+
+export function pointHolds(point: TxPoint, v: ConnectorView): boolean {
+  switch (point) {
+    case 'evConnected':
+      return evThere(v);
+    case 'authorized':
+      return v.authorized;
+    case 'powerPathClosed':
+      return evThere(v) && v.authorized;
+    case 'energyTransfer':
+      return v.contactorClosed;
+  }
+}
+
 export interface TransactionListener {
-  onStarted?(tx: TransactionRecord, begin: MeterSample): void;
+  /** `cause` = the start condition that started it. */
+  onStarted?(tx: TransactionRecord, begin: MeterSample, cause: TxPoint): void;
   /** A periodic or clock-aligned sample during the transaction. */
   onSampled?(tx: TransactionRecord, sample: MeterSample): void;
   /** A clock-aligned sample of a connector without a transaction. */
   onIdleSample?(connector: number, sample: MeterSample): void;
   /** Stopped; `data` = the values for the stop message (StopTxn*Data), thinned to the maximum. */
-  onStopped?(tx: TransactionRecord, reason: StopReason, data: MeterSample[]): void;
+  onStopped?(tx: TransactionRecord, reason: StopReason, data: MeterSample[], view: ConnectorView | null): void;
   /** Resumed after a restart (the hardware still had the EV). */
   onResumed?(tx: TransactionRecord): void;
   /** The connector's session state changed while the transaction runs (2.0.1 chargingState …). */
@@ -72,10 +104,6 @@ export interface TransactionManagerOptions {
   checkpointMs?: number;
 }
 
-/** Default start point (OCPP 1.6; 2.0.1 PowerPathClosed): authorized with the EV connected. */
-export const startsTransaction = (v: ConnectorView): boolean =>
-  v.authorized && (v.pilot === 'B' || v.pilot === 'C' || v.pilot === 'D');
-
 const SESSION_END_REASON: Record<SessionEndReason, StopReason> = {
   deauthorized: 'local',
   evDisconnected: 'evDisconnected',
@@ -88,6 +116,9 @@ export class TransactionManager {
   private readonly listeners = new Set<TransactionListener>();
   /** Reason to use when the next session end of a connector comes from a deauthorization. */
   private readonly pendingReason = new Map<number, StopReason>();
+  /** Why the session of a connector ended (deauthorization, unplug, timeout), until a stop uses it. */
+  private readonly endCause = new Map<number, StopReason>();
+  private policy: TxPolicy = V16_POLICY;
   /** Start details waiting for the session to become a transaction (remote start, reservation). */
   private readonly pendingStart = new Map<number, StartDetails>();
   private readonly periodic = new Map<number, PeriodicTicker>();
@@ -104,6 +135,11 @@ export class TransactionManager {
       utcOffsetMinutes: options.utcOffsetMinutes ?? 0,
       onTick: () => this.alignedTick(),
     });
+  }
+
+  /** Start and stop conditions (the protocol adapter sets them). */
+  setPolicy(policy: TxPolicy): void {
+    this.policy = { start: [...policy.start], stop: [...policy.stop] };
   }
 
   subscribe(listener: TransactionListener): () => void {
@@ -162,27 +198,28 @@ export class TransactionManager {
   }
 
   /**
-   * End the session of a connector with `reason`. The contactor opens in this call; the stop is
-   * recorded when the connector reports the session ended. Returns false when nothing runs there.
+   * End the session of a connector with `reason`: the connector is deauthorized (the contactor
+   * opens in this call) and the transaction stops as its stop conditions say. `force` stops the
+   * transaction now whatever the stop conditions (reset, shutdown, unlock). Returns false when
+   * nothing runs there.
    */
-  requestStop(connector: number, reason: StopReason): boolean {
+  requestStop(connector: number, reason: StopReason, opts: { force?: boolean } = {}): boolean {
     const c = this.o.runtime.connector(connector);
-    const tx = this.active(connector);
-    if (!c || (!tx && !c.view().authorized)) return false;
-    if (c.view().authorized) {
+    if (!c) return false;
+    const authorized = c.view().authorized;
+    if (!this.active(connector) && !authorized) return false;
+    if (authorized) {
       this.pendingReason.set(connector, reason);
       c.deauthorize();
-      // A session that never became a transaction has nothing more to record.
-      return true;
     }
-    // Authorization already gone (EV unplugged with the session kept): stop directly.
-    if (tx) this.finish(tx, reason);
+    const still = this.active(connector);
+    if (still && (opts.force || !authorized)) this.finish(still, reason);
     return true;
   }
 
   /** Stop every running transaction (reset, shutdown). */
   stopAll(reason: StopReason): void {
-    for (const tx of this.allActive()) this.requestStop(tx.connector, reason);
+    for (const tx of this.allActive()) this.requestStop(tx.connector, reason, { force: true });
   }
 
   /** Take a sample now (TriggerMessage MeterValues). */
@@ -217,14 +254,27 @@ export class TransactionManager {
 
   private onConnector(c: ConnectorRuntime, view: ConnectorView, prev: ConnectorView | null): void {
     const tx = this.active(c.info.id);
-    if (!tx && startsTransaction(view)) {
-      this.begin(c, view);
+    if (!tx) {
+      const cause = this.policy.start.find((p) => pointHolds(p, view));
+      this.endCause.delete(c.info.id);
+      if (cause) this.begin(c, view, cause);
       return;
     }
-    if (tx) this.emit('onChanged', tx, view, prev);
+    // A card authorized a transaction that started without one (EVConnected start point).
+    if (view.authorized && view.sessionToken && tx.idTag !== view.sessionToken) {
+      this.o.store.setIdTag(tx.id, view.sessionToken, view.sessionGroup);
+    }
+    const lost = prev ? this.policy.stop.find((p) => pointHolds(p, prev) && !pointHolds(p, view)) : undefined;
+    if (lost) {
+      const reason = this.endCause.get(c.info.id) ?? (lost === 'energyTransfer' ? 'stoppedByEv' : lost === 'authorized' ? 'local' : 'evDisconnected');
+      this.endCause.delete(c.info.id);
+      this.finish(this.o.store.get(tx.id)!, reason, undefined, view);
+      return;
+    }
+    this.emit('onChanged', this.o.store.get(tx.id)!, view, prev);
   }
 
-  private begin(c: ConnectorRuntime, view: ConnectorView): void {
+  private begin(c: ConnectorRuntime, view: ConnectorView, cause: TxPoint): void {
     const details = this.pendingStart.get(c.info.id) ?? {};
     this.pendingStart.delete(c.info.id);
     const meter = c.hardware.meter();
@@ -246,7 +296,7 @@ export class TransactionManager {
     this.o.store.addMeterValue(tx.id, begin);
     this.log.info({ connector: tx.connector, transaction: tx.id, idTag: tx.idTag, meterStartWh: tx.meterStartWh }, 'transaction started');
     this.startSampling(c, tx);
-    this.emit('onStarted', tx, this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'transactionBegin'));
+    this.emit('onStarted', tx, this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'transactionBegin'), cause);
   }
 
   private startSampling(c: ConnectorRuntime, tx: TransactionRecord): void {
@@ -282,17 +332,16 @@ export class TransactionManager {
     }
   }
 
+  /** The session ended; the stop itself follows from the stop conditions on the next view. */
   private onSessionEnded(c: ConnectorRuntime, reason: SessionEndReason): void {
     const pending = this.pendingReason.get(c.info.id);
     this.pendingReason.delete(c.info.id);
     this.pendingStart.delete(c.info.id);
-    const tx = this.active(c.info.id);
-    if (!tx) return;
-    const stopReason = reason === 'deauthorized' ? (pending ?? 'local') : SESSION_END_REASON[reason];
-    this.finish(tx, stopReason);
+    if (!this.active(c.info.id)) return;
+    this.endCause.set(c.info.id, reason === 'deauthorized' ? (pending ?? 'local') : SESSION_END_REASON[reason]);
   }
 
-  private finish(tx: TransactionRecord, reason: StopReason, at?: { meterWh: number; atMs: number }): void {
+  private finish(tx: TransactionRecord, reason: StopReason, at?: { meterWh: number; atMs: number }, view?: ConnectorView): void {
     this.periodic.get(tx.connector)?.stop();
     this.periodic.delete(tx.connector);
     const c = this.o.runtime.connector(tx.connector);
@@ -311,7 +360,7 @@ export class TransactionManager {
       'transaction stopped',
     );
     const data = thinMeterValues(this.o.store.meterValues<MeterSample>(tx.id), this.o.settings.int('StopTransactionMaxMeterValues'));
-    this.emit('onStopped', stopped, reason, data);
+    this.emit('onStopped', stopped, reason, data, view ?? c?.view() ?? null);
   }
 
   private recover(): void {

@@ -75,7 +75,7 @@ export function registerV16Core(ctx: AdapterContext, rpc: TypedRpc<V16CsToCsms, 
     const c = runtime.connector(req.connectorId);
     // Unknown connector or no lock: NotSupported (errata 3.87).
     if (!c || !c.info.hasLock) return { status: 'NotSupported' };
-    if (transactions.active(c.info.id) || c.view().authorized) transactions.requestStop(c.info.id, 'unlockCommand');
+    if (transactions.active(c.info.id) || c.view().authorized) transactions.requestStop(c.info.id, 'unlockCommand', { force: true });
     const result = await sessions.unlock(c.info.id);
     return { status: result === 'unlocked' ? 'Unlocked' : result === 'failed' ? 'UnlockFailed' : 'NotSupported' };
   });

@@ -24,6 +24,7 @@ export const V16_STOP_REASON: Record<StopReason, V16Reason> = {
   emergencyStop: 'EmergencyStop',
   unlockCommand: 'UnlockCommand',
   timeout: 'Other',
+  stoppedByEv: 'Other',
   other: 'Other',
 };
 

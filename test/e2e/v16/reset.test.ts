@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { answerTo, waitAccepted, waitState } from '../../support/station.js';
-import { disposeRig, startRig, statuses, waitStatus, type Rig } from './helpers.js';
+import { disposeRig, startRig, statuses, waitBoot, waitStatus, type Rig } from './helpers.js';
 
 const test = suite<{ rig?: Rig }>('1.6 Reset');
 
@@ -31,7 +31,7 @@ async function resetWithTransaction(c: { rig?: Rig }, type: 'Soft' | 'Hard', rea
   const stop = await csms.waitForCall('StopTransaction', { since: mark });
   assert.is(stop.payload.transactionId, txId);
   assert.is(stop.payload.reason, reason);
-  const boot = await csms.waitForCall('BootNotification', { since: mark, timeoutMs: 8000 });
+  const boot = await waitBoot(rig, mark);
   // Before the restart: connector 1 went Finishing, never Unavailable (TC_016_CS; ocpp-rules 1d).
   const before = csms.calls('StatusNotification').filter((m) => m.seq >= mark && m.seq < boot.seq).map((m) => m.payload);
   const before1 = before.filter((p) => p.connectorId === 1).map((p) => p.status);
@@ -61,7 +61,7 @@ for (const [type, tc] of [['Soft', 'TC_014_CS'], ['Hard', 'TC_013_CS']] as const
     const { csms, evsed } = (c.rig = await startRig());
     const mark = csms.mark();
     assert.equal(await csms.call('Reset', { type }), { status: 'Accepted' });
-    const boot = await csms.waitForCall('BootNotification', { since: mark, timeoutMs: 8000 });
+    const boot = await waitBoot(c.rig, mark);
     await waitAccepted(evsed);
     for (const id of [0, 1, 2]) await waitStatus(csms, id, 'Available', boot.seq);
     assert.is(csms.calls('StopTransaction').length, 0);
@@ -77,7 +77,7 @@ for (const type of ['Soft', 'Hard'] as const) {
     await waitStatus(csms, 2, 'Unavailable');
     const mark = csms.mark();
     assert.equal(await csms.call('Reset', { type }), { status: 'Accepted' });
-    const boot = await csms.waitForCall('BootNotification', { since: mark, timeoutMs: 8000 });
+    const boot = await waitBoot(c.rig, mark);
     await waitAccepted(evsed);
     await waitStatus(csms, 1, 'Available', boot.seq);
     await waitStatus(csms, 2, 'Unavailable', boot.seq);
