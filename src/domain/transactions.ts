@@ -57,6 +57,12 @@ export const V16_POLICY: TxPolicy = { start: ['powerPathClosed'], stop: ['author
 
 const evThere = (v: ConnectorView): boolean => v.pilot === 'B' || v.pilot === 'C' || v.pilot === 'D';
 
+/** Which event made a start condition true: for powerPathClosed, the one of the two that came last. */
+function triggeredBy(cause: TxPoint, view: ConnectorView, prev: ConnectorView | null): TxPoint {
+  if (cause !== 'powerPathClosed') return cause;
+  return prev && !prev.authorized && view.authorized ? 'authorized' : 'evConnected';
+}
+
 export function pointHolds(point: TxPoint, v: ConnectorView): boolean {
   switch (point) {
     case 'evConnected':
@@ -71,7 +77,7 @@ export function pointHolds(point: TxPoint, v: ConnectorView): boolean {
 }
 
 export interface TransactionListener {
-  /** `cause` = the start condition that started it. */
+  /** `cause` = the event that started it (for powerPathClosed: the plug or the authorization, whichever came last). */
   onStarted?(tx: TransactionRecord, begin: MeterSample, cause: TxPoint): void;
   /** A periodic or clock-aligned sample during the transaction. */
   onSampled?(tx: TransactionRecord, sample: MeterSample): void;
@@ -81,8 +87,11 @@ export interface TransactionListener {
   onStopped?(tx: TransactionRecord, reason: StopReason, data: MeterSample[], view: ConnectorView | null): void;
   /** Resumed after a restart (the hardware still had the EV). */
   onResumed?(tx: TransactionRecord): void;
-  /** The connector's session state changed while the transaction runs (2.0.1 chargingState …). */
-  onChanged?(tx: TransactionRecord, view: ConnectorView, previous: ConnectorView | null): void;
+  /**
+   * The connector's session state changed while the transaction runs (2.0.1 chargingState,
+   * authorization gained or lost without ending it …). `cause` says why an authorization ended.
+   */
+  onChanged?(tx: TransactionRecord, view: ConnectorView, previous: ConnectorView | null, cause: StopReason | null): void;
 }
 
 export interface StartDetails {
@@ -257,7 +266,7 @@ export class TransactionManager {
     if (!tx) {
       const cause = this.policy.start.find((p) => pointHolds(p, view));
       this.endCause.delete(c.info.id);
-      if (cause) this.begin(c, view, cause);
+      if (cause) this.begin(c, view, triggeredBy(cause, view, prev));
       return;
     }
     // A card authorized a transaction that started without one (EVConnected start point).
@@ -271,7 +280,8 @@ export class TransactionManager {
       this.finish(this.o.store.get(tx.id)!, reason, undefined, view);
       return;
     }
-    this.emit('onChanged', this.o.store.get(tx.id)!, view, prev);
+    const cause = prev?.authorized && !view.authorized ? (this.endCause.get(c.info.id) ?? null) : null;
+    this.emit('onChanged', this.o.store.get(tx.id)!, view, prev, cause);
   }
 
   private begin(c: ConnectorRuntime, view: ConnectorView, cause: TxPoint): void {

@@ -88,6 +88,7 @@ export interface TransactionStore {
   touchMeter(id: string, energyWh: number, atMs: number): void;
   setCsmsId(id: string, csmsId: string): void;
   setAuthStatus(id: string, status: string): void;
+  setRemoteStartId(id: string, remoteStartId: number): void;
   /** The card that authorized a transaction started without one. */
   setIdTag(id: string, idTag: string, group: string | null): void;
   /** Reserve `count` consecutive seqNo values; returns the first. */
@@ -113,6 +114,7 @@ export function createTransactionStore(db: Db): TransactionStore {
   const touch = db.prepare('UPDATE transactions SET last_meter_wh = ?, last_meter_at = ? WHERE id = ?');
   const setCsms = db.prepare('UPDATE transactions SET csms_id = ? WHERE id = ?');
   const setAuth = db.prepare('UPDATE transactions SET auth_status = ? WHERE id = ?');
+  const setRemote = db.prepare('UPDATE transactions SET remote_start_id = ? WHERE id = ?');
   const setTag = db.prepare('UPDATE transactions SET id_tag = ?, group_id = COALESCE(?, group_id) WHERE id = ?');
   const getSeq = db.prepare<[string], { seq_no: number }>('SELECT seq_no FROM transactions WHERE id = ?');
   const bumpSeq = db.prepare('UPDATE transactions SET seq_no = seq_no + ? WHERE id = ?');
@@ -161,6 +163,7 @@ export function createTransactionStore(db: Db): TransactionStore {
     setCsmsId: (id, csmsId) => void setCsms.run(csmsId, id),
     setAuthStatus: (id, status) => void setAuth.run(status, id),
     setIdTag: (id, idTag, group) => void setTag.run(idTag, group, id),
+    setRemoteStartId: (id, remoteStartId) => void setRemote.run(remoteStartId, id),
     takeSeqNo: (id, count = 1) => takeSeq(id, count),
     stop(id, s) {
       stop.run(s.stoppedAtMs, s.meterStopWh, s.reason, s.meterStopWh, s.stoppedAtMs, id);

@@ -10,6 +10,7 @@
 import type { AdapterContext, VersionAdapter } from '../adapter.js';
 import { typed } from '../adapter.js';
 import type { V16CsmsToCs, V16CsToCsms } from '../schemas/generated/v16/types.js';
+import { V16_POLICY } from '../../domain/transactions.js';
 import { StatusReporter } from '../status-reporter.js';
 import { registerV16Configuration } from './configuration.js';
 import { registerV16Core } from './core.js';
@@ -26,6 +27,8 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
   const rpc = typed<V16CsToCsms, V16CsmsToCs>(ctx.rpc);
   const { services, config, log } = ctx;
   const { runtime, clock, settings } = services;
+  // 1.6 has no start/stop points: a transaction runs from authorized-and-plugged to deauthorized.
+  services.transactions.setPolicy(V16_POLICY);
 
   const statuses = new StatusReporter<V16Status>({
     send: async (connectorId, s) => {

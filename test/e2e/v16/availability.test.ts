@@ -74,6 +74,24 @@ test('16 §5.2 / §4.9 C8 - during a transaction: Scheduled, the transaction goe
   assert.equal(csms.violations(), []);
 });
 
+test('16 §5.2 - Operative before a Scheduled change took effect cancels it: the connector never becomes Unavailable', async (c) => {
+  const { csms, evsed } = (c.rig = await startRig());
+  const since = csms.mark();
+  await evsed.ctl('sim.plug', { connector: 1 });
+  await evsed.ctl('sim.swipe', { token: 'AV-4', connector: 1 });
+  await csms.waitForCall('StartTransaction', { since });
+  await waitState(evsed, 1, 'charging');
+  const mark = csms.mark();
+  assert.equal(await csms.call('ChangeAvailability', { connectorId: 1, type: 'Inoperative' }), { status: 'Scheduled' });
+  assert.equal(await csms.call('ChangeAvailability', { connectorId: 1, type: 'Operative' }), { status: 'Accepted' });
+  await evsed.ctl('sim.swipe', { token: 'AV-4', connector: 1 });
+  await csms.waitForCall('StopTransaction', { since: mark });
+  await waitStatus(csms, 1, 'Finishing', mark);
+  await evsed.ctl('sim.unplug', { connector: 1 });
+  await waitStatus(csms, 1, 'Available', mark);
+  assert.not.ok(statuses(csms, 1, mark).includes('Unavailable'), statuses(csms, 1, mark).join(', '));
+});
+
 test('16 §5.2 - connectorId 0 Inoperative: every connector and connector 0 Unavailable; Operative: all Available again', async (c) => {
   const { csms, evsed } = (c.rig = await startRig());
   const mark = csms.mark();

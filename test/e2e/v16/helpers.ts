@@ -124,20 +124,22 @@ export async function waitOcppStatus(evsed: EvsedProcess, n: number, status: str
 export const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 
 /**
- * The next BootNotification from `since`, e.g. after a Reset; fails at once (with the end of
- * evsed's log) if the process exits instead of restarting in-process.
+ * After a Reset: the next BootNotification from `since`, once evsed is registered again; fails at
+ * once (with Node's report of the crash) if the process exits instead of restarting in-process.
  */
-export async function waitBoot(rig: Rig, since: number, timeoutMs = 8000): Promise<RecordedMessage> {
-  const boot = rig.csms.waitForCall('BootNotification', { since, timeoutMs });
-  const exited = eventually(() => !rig.evsed.running, timeoutMs + 1000, 'evsed exit').then(() => {
+export async function waitRestart(rig: Rig, since: number, timeoutMs = 8000): Promise<RecordedMessage> {
+  const evsed = rig.evsed;
+  const booted = (async () => {
+    const boot = await rig.csms.waitForCall('BootNotification', { since, timeoutMs });
+    await waitAccepted(evsed, timeoutMs);
+    return boot;
+  })();
+  const exited = eventually(() => !evsed.running, timeoutMs + 1000, 'evsed exit').then(() => {
     // The non-JSON lines are Node's report of an uncaught error.
-    const crash = rig.evsed.logs.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{')).slice(0, 6).map((l) => l.trim());
-    throw new Error(`evsed exited (code ${rig.evsed.exitCode}) instead of restarting in-process: ${crash.join(' | ')}`);
+    const crash = evsed.logs.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{')).slice(0, 6).map((l) => l.trim());
+    throw new Error(`evsed exited (code ${evsed.exitCode}) instead of restarting in-process: ${crash.join(' | ')}`);
   });
   exited.catch(() => undefined);
-  try {
-    return await Promise.race([boot, exited]);
-  } finally {
-    boot.catch(() => undefined);
-  }
+  booted.catch(() => undefined);
+  return Promise.race([booted, exited]);
 }

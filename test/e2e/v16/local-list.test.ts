@@ -48,6 +48,8 @@ test('16 §5.15 / errata 3.52 / TC_041_CS - SendLocalList Full then Differential
   assert.is(await version(csms), 6);
   assert.is(await sendList(csms, 0, 'Full', [entry('LL-E', 'Accepted')]), 'Failed');
   assert.is(await sendList(csms, -1, 'Full', [entry('LL-E', 'Accepted')]), 'Failed');
+  // A Full update needs idTagInfo for every entry (16 §7.1 AuthorizationData).
+  assert.is(await sendList(csms, 7, 'Full', [entry('LL-E', 'Accepted'), entry('LL-F')]), 'Failed');
   assert.is(await version(csms), 6);
   // A Full update replaces the list, whatever the version was.
   assert.is(await sendList(csms, 9, 'Full', []), 'Accepted');

@@ -73,6 +73,23 @@ test('16 §5.4 / TC_051_CS, TC_052_CS - CancelReservation: Accepted and Availabl
   assert.is((await evsed.ctl('sim.swipe', { token: 'OTHER-3', connector: 1 })).action, 'started');
 });
 
+test('16 §5.13, §5.11 / TC_050_CS - RemoteStartTransaction on a reserved connector: another idTag starts nothing; the reserved idTag starts with reservationId', async (c) => {
+  const { csms, evsed } = (c.rig = await startRig());
+  const mark = csms.mark();
+  assert.is(await reserve(csms, 25, 2, 'RES-R'), 'Accepted');
+  await waitStatus(csms, 2, 'Reserved', mark);
+  await evsed.ctl('sim.plug', { connector: 2 });
+  const foreign = await csms.call('RemoteStartTransaction', { connectorId: 2, idTag: 'NOT-RES' });
+  assert.ok(['Accepted', 'Rejected'].includes(foreign.status));
+  await sleep(500);
+  assert.is(callsSince(csms, 'StartTransaction', mark).length, 0, 'a transaction started for another idTag on a reserved connector');
+  assert.equal(statuses(csms, 2, mark), ['Reserved']);
+  assert.equal(await csms.call('RemoteStartTransaction', { connectorId: 2, idTag: 'RES-R' }), { status: 'Accepted' });
+  const startTx = await csms.waitForCall('StartTransaction', { since: mark });
+  assert.is(startTx.payload.idTag, 'RES-R');
+  assert.is(startTx.payload.reservationId, 25);
+});
+
 test('16 §5.13 / TC_048_2_CS - ReserveNow on a charging connector → Occupied; on one reserved by another reservation → Occupied; the same reservationId replaces', async (c) => {
   const { csms, evsed } = (c.rig = await startRig());
   const since = csms.mark();
