@@ -54,6 +54,12 @@ const MEASURAND_LIST_MAX = 8;
 
 export const FEATURE_PROFILES = ['Core', 'LocalAuthListManagement', 'Reservation', 'RemoteTrigger'] as const;
 
+/** 2.0.1 TxStartPoint / TxStopPoint values evsed can act on (no parking-bay sensor, no signed meter). */
+export const TX_POINTS = ['EVConnected', 'Authorized', 'PowerPathClosed', 'EnergyTransfer'] as const;
+
+/** 2.0.1 ClockCtrlr.TimeSource values: the CSMS time (BootNotification / Heartbeat) and the board's own clock. */
+export const TIME_SOURCES = ['Heartbeat', 'RealTimeClock'] as const;
+
 export const SETTINGS: readonly SettingDef[] = [
   // Core profile (1.6 §9.1)
   { key: 'AllowOfflineTxForUnknownId', type: 'boolean', default: false, profile: 'Core' },
@@ -130,6 +136,71 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'RetryBackOffRepeatTimes', type: 'integer', default: 3, min: 0, max: 20, profile: 'Internal' },
   // Offline queue bound (evsed's own; see README "Offline transaction buffer").
   { key: 'QueueMaxMessages', type: 'integer', default: 100_000, min: 100, max: 10_000_000, profile: 'Internal' },
+  // OCPP 2.0.1 only: device model variables with no 1.6 key, named after the 2.0.1 variable
+  // (prefixed with the controller where the name alone is ambiguous). The mapping of every 2.0.1
+  // variable onto these keys is in src/ocpp/v201/device-model/catalog.ts.
+  { key: 'OfflineThreshold', type: 'integer', default: 300, min: 0, max: 86_400, profile: 'Core', v201Only: true },
+  { key: 'QueueAllMessages', type: 'boolean', default: false, profile: 'Core', v201Only: true },
+  // Network connection profile slots: only slot 0 (the configuration file's csms.*) exists so far.
+  {
+    key: 'NetworkConfigurationPriority',
+    type: 'list',
+    default: ['0'],
+    values: ['0'],
+    maxItems: 1,
+    rebootRequired: true,
+    profile: 'Core',
+    v201Only: true,
+  },
+  { key: 'NetworkProfileConnectionAttempts', type: 'integer', default: 3, min: 1, max: 100, profile: 'Core', v201Only: true },
+  { key: 'TxStartPoint', type: 'list', default: ['PowerPathClosed'], values: TX_POINTS, maxItems: TX_POINTS.length, profile: 'Core', v201Only: true },
+  {
+    key: 'TxStopPoint',
+    type: 'list',
+    default: ['EVConnected', 'Authorized'],
+    values: TX_POINTS,
+    maxItems: TX_POINTS.length,
+    profile: 'Core',
+    v201Only: true,
+  },
+  { key: 'TxBeforeAcceptedEnabled', type: 'boolean', default: false, profile: 'Core', v201Only: true },
+  {
+    key: 'TxStartedMeasurands',
+    type: 'list',
+    default: ['Energy.Active.Import.Register'],
+    values: M,
+    maxItems: MEASURAND_LIST_MAX,
+    profile: 'Core',
+    v201Only: true,
+  },
+  { key: 'SampledDataTxEndedInterval', type: 'integer', default: 0, min: 0, max: 86_400, profile: 'Core', v201Only: true },
+  { key: 'SampledDataEnabled', type: 'boolean', default: true, profile: 'Core', v201Only: true },
+  { key: 'AlignedDataEnabled', type: 'boolean', default: true, profile: 'Core', v201Only: true },
+  { key: 'AlignedDataTxEndedInterval', type: 'integer', default: 0, min: 0, max: 86_400, profile: 'Core', v201Only: true },
+  { key: 'AuthEnabled', type: 'boolean', default: true, profile: 'Core', v201Only: true },
+  { key: 'MasterPassGroupId', type: 'string', default: '', maxLength: 36, profile: 'Core', v201Only: true },
+  { key: 'DisableRemoteAuthorization', type: 'boolean', default: false, profile: 'Core', v201Only: true },
+  // Seconds an unused cache entry lives; 0 = no limit (entries expire only by cacheExpiryDateTime).
+  { key: 'AuthCacheLifeTime', type: 'integer', default: 0, min: 0, max: 31_536_000, profile: 'Core', v201Only: true },
+  { key: 'AuthCacheDisablePostAuthorize', type: 'boolean', default: false, profile: 'Core', v201Only: true },
+  { key: 'LocalAuthListDisablePostAuthorize', type: 'boolean', default: false, profile: 'LocalAuthListManagement', v201Only: true },
+  { key: 'ReservationEnabled', type: 'boolean', default: true, profile: 'Reservation', v201Only: true },
+  { key: 'TimeSource', type: 'list', default: ['Heartbeat'], values: TIME_SOURCES, maxItems: TIME_SOURCES.length, profile: 'Core', v201Only: true },
+  // 2.0.1 SecurityCtrlr.OrganizationName under its 1.6 security-whitepaper name; reported to 1.6
+  // only when asked by name until evsed's 1.6 side implements the security extension.
+  { key: 'CpoName', type: 'string', default: '', maxLength: 64, profile: 'Security', v201Only: true },
+  // 2.0.1 SecurityCtrlr.BasicAuthPassword: 16–64 characters (errata 2025-01). '' = not set by the
+  // CSMS: the configuration file's csms.password applies.
+  {
+    key: 'BasicAuthPassword',
+    type: 'string',
+    default: '',
+    writeOnly: true,
+    maxLength: 64,
+    pattern: /^[^\u0000-\u001f\u007f]{16,64}$/u,
+    profile: 'Security',
+    v201Only: true,
+  },
 ];
 
 export const SETTINGS_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(SETTINGS.map((d) => [d.key, d]));

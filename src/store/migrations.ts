@@ -77,4 +77,17 @@ export const MIGRATIONS: readonly string[] = [
      group_id  TEXT,
      expiry    INTEGER NOT NULL
    ) STRICT;`,
+  // 3: OCPP 2.0.1 device model values that are not station settings (src/store/device-model.ts)
+  `CREATE TABLE device_model_values (
+     component          TEXT NOT NULL,
+     component_instance TEXT NOT NULL DEFAULT '',
+     evse_id            INTEGER NOT NULL DEFAULT 0,
+     connector_id       INTEGER NOT NULL DEFAULT 0,
+     variable           TEXT NOT NULL,
+     variable_instance  TEXT NOT NULL DEFAULT '',
+     attribute          TEXT NOT NULL CHECK (attribute IN ('Actual', 'Target', 'MinSet', 'MaxSet')),
+     value              TEXT NOT NULL,
+     updated_at         INTEGER NOT NULL,
+     PRIMARY KEY (component, component_instance, evse_id, connector_id, variable, variable_instance, attribute)
+   ) STRICT;`,
 ];

@@ -31,7 +31,13 @@ export function reportedConnector(m: RecordedMessage): number {
 async function start(protocol: Protocol, csmsOpts: Parameters<typeof TestCsms.start>[0] = {}, evsedOpts: Partial<ConstructorParameters<typeof EvsedProcess>[0]> = {}): Promise<Ctx> {
   const csms = await TestCsms.start({ protocols: [protocol], ...csmsOpts });
   const evsed = new EvsedProcess({ csmsUrl: csms.url, protocols: [protocol], connectors: 2, ...evsedOpts });
-  await evsed.start();
+  try {
+    await evsed.start();
+  } catch (err) {
+    await evsed.dispose();
+    await csms.stop();
+    throw err;
+  }
   return { csms, evsed };
 }
 

@@ -18,16 +18,16 @@ test.after.each(async (c) => {
   c.rig = undefined;
 });
 
-/** The CALLERROR a call ends with (fails the test if it succeeds). */
+/** The CALLERROR a call ends with (fails the test if it is answered). */
 async function callError(rig: Rig, action: string, payload: object): Promise<CsmsCallError> {
+  let answer: unknown;
   try {
-    const answer = await rig.csms.call(action, payload);
-    assert.unreachable(`${action} answered ${JSON.stringify(answer)}`);
+    answer = await rig.csms.call(action, payload);
   } catch (err) {
-    if (!(err instanceof CsmsCallError)) throw err;
-    return err;
+    if (err instanceof CsmsCallError) return err;
+    throw err;
   }
-  throw new Error('unreachable');
+  throw new assert.Assertion({ message: `${action} answered ${JSON.stringify(answer)} instead of a CALLERROR`, operator: 'callError', expects: 'CALLERROR', actual: answer, generated: false });
 }
 
 test('16 §5.18 / errata 3.87 / TC_018_CS - UnlockConnector during a transaction: StopTransaction reason UnlockCommand, Unlocked', async (c) => {

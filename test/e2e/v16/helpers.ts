@@ -111,15 +111,6 @@ export function replyTo(csms: TestCsms, action: string, since = 0): RecordedMess
     .at(-1);
 }
 
-/** Wait until the control socket reports connector `n` with this OCPP status. */
-export async function waitOcppStatus(evsed: EvsedProcess, n: number, status: string, timeoutMs = 5000): Promise<void> {
-  await eventually(
-    async () => (await evsed.ctl('status')).connectors[n - 1]?.ocppStatus === status,
-    timeoutMs,
-    `connector ${n} ${status}`,
-  );
-}
-
 /** An ISO date `ms` from now. */
 export const inMs = (ms: number): string => new Date(Date.now() + ms).toISOString();
 

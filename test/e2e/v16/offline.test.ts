@@ -25,8 +25,15 @@ async function start(settings: Record<string, string | number | boolean> = {}, c
     timeScale: 60,
     settings: { MeterValueSampleInterval: 0, ...FAST_RECONNECT, ...settings },
   });
-  await evsed.start();
-  await waitAccepted(evsed);
+  try {
+    await evsed.start();
+    await waitAccepted(evsed);
+  } catch (err) {
+    // Leave nothing running behind a failed start, or the test file never exits.
+    await evsed.dispose();
+    await csms.stop();
+    throw err;
+  }
   return { csms, evsed };
 }
 
@@ -37,14 +44,19 @@ test.after.each(async (c) => {
   c.ctx = undefined;
 });
 
-/** Every transaction message delivered exactly once: same id never answered twice, no two equal payloads. */
-function assertNoDuplicates(calls: RecordedMessage[]): void {
+/**
+ * Every transaction message delivered once. The one message in flight when the link drops may be
+ * sent again (its answer never came: at-least-once); that is at most one repeat per outage.
+ */
+function assertNoDuplicates(calls: RecordedMessage[], outages = 1): void {
   const seen = new Set<string>();
+  let repeats = 0;
   for (const m of calls) {
     const key = `${m.action}:${JSON.stringify(m.payload)}`;
-    assert.not.ok(seen.has(key), `duplicate ${key}`);
+    if (seen.has(key)) repeats += 1;
     seen.add(key);
   }
+  assert.ok(repeats <= outages, `${repeats} repeated messages for ${outages} outage(s)`);
 }
 
 test('R-O1/R-O3 - CSMS down mid-transaction: MeterValues and StopTransaction queued, replayed in order with the transactionId after the restart', async (c) => {

@@ -23,8 +23,15 @@ async function start(settings: Record<string, string | number | boolean> = {}, c
     settings: { MeterValueSampleInterval: 0, ...settings },
     extra: { evses: [1, 2].map((id) => ({ id, connectors: [{ id: 1, maxCurrentA: 32, phases: 3, hasLock: true }] })) },
   });
-  await evsed.start();
-  await waitAccepted(evsed);
+  try {
+    await evsed.start();
+    await waitAccepted(evsed);
+  } catch (err) {
+    // Leave nothing running behind a failed start, or the test file never exits.
+    await evsed.dispose();
+    await csms.stop();
+    throw err;
+  }
   return { csms, evsed };
 }
 
