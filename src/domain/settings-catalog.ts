@@ -153,7 +153,15 @@ export const SETTINGS: readonly SettingDef[] = [
     v201Only: true,
   },
   { key: 'NetworkProfileConnectionAttempts', type: 'integer', default: 3, min: 1, max: 100, profile: 'Core', v201Only: true },
-  { key: 'TxStartPoint', type: 'list', default: ['PowerPathClosed'], values: TX_POINTS, maxItems: TX_POINTS.length, profile: 'Core', v201Only: true },
+  {
+    key: 'TxStartPoint',
+    type: 'list',
+    default: ['PowerPathClosed'],
+    values: TX_POINTS,
+    maxItems: TX_POINTS.length,
+    profile: 'Core',
+    v201Only: true,
+  },
   {
     key: 'TxStopPoint',
     type: 'list',
@@ -183,9 +191,23 @@ export const SETTINGS: readonly SettingDef[] = [
   // Seconds an unused cache entry lives; 0 = no limit (entries expire only by cacheExpiryDateTime).
   { key: 'AuthCacheLifeTime', type: 'integer', default: 0, min: 0, max: 31_536_000, profile: 'Core', v201Only: true },
   { key: 'AuthCacheDisablePostAuthorize', type: 'boolean', default: false, profile: 'Core', v201Only: true },
-  { key: 'LocalAuthListDisablePostAuthorize', type: 'boolean', default: false, profile: 'LocalAuthListManagement', v201Only: true },
+  {
+    key: 'LocalAuthListDisablePostAuthorize',
+    type: 'boolean',
+    default: false,
+    profile: 'LocalAuthListManagement',
+    v201Only: true,
+  },
   { key: 'ReservationEnabled', type: 'boolean', default: true, profile: 'Reservation', v201Only: true },
-  { key: 'TimeSource', type: 'list', default: ['Heartbeat'], values: TIME_SOURCES, maxItems: TIME_SOURCES.length, profile: 'Core', v201Only: true },
+  {
+    key: 'TimeSource',
+    type: 'list',
+    default: ['Heartbeat'],
+    values: TIME_SOURCES,
+    maxItems: TIME_SOURCES.length,
+    profile: 'Core',
+    v201Only: true,
+  },
   // 2.0.1 SecurityCtrlr.OrganizationName under its 1.6 security-whitepaper name; reported to 1.6
   // only when asked by name until evsed's 1.6 side implements the security extension.
   { key: 'CpoName', type: 'string', default: '', maxLength: 64, profile: 'Security', v201Only: true },

@@ -47,8 +47,9 @@ interface Row {
 }
 
 const KEY_COLUMNS = 'component, component_instance, evse_id, connector_id, variable, variable_instance, attribute';
-const KEY_MATCH =
-  'component = ? AND component_instance = ? AND evse_id = ? AND connector_id = ? AND variable = ? AND variable_instance = ? AND attribute = ?';
+const KEY_MATCH = KEY_COLUMNS.split(', ')
+  .map((column) => `${column} = ?`)
+  .join(' AND ');
 
 function keyOf(a: DeviceModelAddress): [string, string, number, number, string, string, string] {
   return [a.component, a.componentInstance, a.evseId, a.connectorId, a.variable, a.variableInstance, a.attribute];

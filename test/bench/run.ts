@@ -22,9 +22,10 @@ async function main(): Promise<void> {
       line(`  p90 / min / max`, `${f.p90Ms} / ${f.minMs} / ${f.maxMs} ms`);
     }
   }
-  if (want('replay')) {
-    const r = await replayBenchmark(Number(process.env.BENCH_REPLAY_N ?? 10_000));
-    line(`offline queue replay, ${r.messages} MeterValues (${r.protocol})`, `${Math.round(r.perSecond)} msg/s`, `${r.seconds.toFixed(1)} s`);
+  for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+    if (!want('replay')) break;
+    const r = await replayBenchmark(protocol, Number(process.env.BENCH_REPLAY_N ?? 10_000));
+    line(`offline queue replay, ${r.messages} messages (${r.protocol})`, `${Math.round(r.perSecond)} msg/s`, `${r.seconds.toFixed(1)} s`);
     line(`  event-loop delay in evsed during the replay, p99 / max`, `${r.loopDelayP99Ms} / ${r.loopDelayMaxMs} ms`);
     line(`  one round trip on loopback (same CSMS, plain client)`, `${r.rttMs.toFixed(3)} ms`);
     line(`  replay rate as a fraction of 1 message per round trip`, `${(r.fractionOfRttLimit * 100).toFixed(0)} %`);

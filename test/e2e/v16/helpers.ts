@@ -58,8 +58,15 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
   };
   const evsed = new EvsedProcess(opts);
   const rig: Rig = { csms, evsed, procs: [evsed], dataDir, opts };
-  await evsed.start();
-  await waitAccepted(evsed);
+  try {
+    await evsed.start();
+    await waitAccepted(evsed);
+    await bootStatuses(rig, 0);
+  } catch (err) {
+    // The caller gets no rig to dispose: clean up here, or the open CSMS keeps the file running.
+    await disposeRig(rig);
+    throw err;
+  }
   return rig;
 }
 
@@ -67,12 +74,26 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
 export async function restart(rig: Rig): Promise<EvsedProcess> {
   const code = await rig.evsed.stop();
   if (code !== 0) throw new Error(`evsed exited with ${code} on SIGTERM:\n${rig.evsed.logs}`);
+  const since = rig.csms.mark();
   const next = new EvsedProcess(rig.opts);
   rig.procs.push(next);
   rig.evsed = next;
   await next.start();
   await waitAccepted(next);
+  await bootStatuses(rig, since);
   return next;
+}
+
+/**
+ * Wait until the StatusNotifications that follow an accepted BootNotification (every connector,
+ * 0 included, errata 3.22) have all arrived, so a test's `mark()` starts from a quiet link.
+ */
+export async function bootStatuses(rig: Rig, since: number): Promise<void> {
+  const boot = await rig.csms.waitForCall('BootNotification', { since });
+  const n = rig.opts.connectors ?? 1;
+  for (let id = 0; id <= n; id++) {
+    await rig.csms.waitForCall('StatusNotification', { since: boot.seq, match: (p) => p.connectorId === id });
+  }
 }
 
 export async function disposeRig(rig: Rig | undefined): Promise<void> {

@@ -67,7 +67,11 @@ function ocppCommCtrlr(s: CatalogSources): ComponentDef {
 }
 
 function deviceDataCtrlr(): ComponentDef {
-  const items = { GetReport: DM_LIMITS.getReportItems, GetVariables: DM_LIMITS.getVariablesItems, SetVariables: DM_LIMITS.setVariablesItems };
+  const items = {
+    GetReport: DM_LIMITS.getReportItems,
+    GetVariables: DM_LIMITS.getVariablesItems,
+    SetVariables: DM_LIMITS.setVariablesItems,
+  };
   return {
     name: 'DeviceDataCtrlr',
     variables: [

@@ -77,7 +77,8 @@ interface ComponentEntry {
   variables: Map<string, VariableDef>;
 }
 
-type Resolved = { ok: true; target: Target } | { ok: false; status: 'UnknownComponent' | 'UnknownVariable'; statusInfo: StatusInfoType };
+type Resolved =
+  { ok: true; target: Target } | { ok: false; status: 'UnknownComponent' | 'UnknownVariable'; statusInfo: StatusInfoType };
 
 export class DeviceModel {
   /** Every component, in report order. */
@@ -104,7 +105,10 @@ export class DeviceModel {
       for (const v of def.variables) {
         for (const name of [v.name, ...(v.aliases ?? [])]) {
           const vk = variableKey(name, v.instance);
-          if (variables.has(vk)) throw new DeviceModelCatalogError(`variable ${formatAddress({ component: def, variable: { name, ...(v.instance ? { instance: v.instance } : {}) } })} declared twice`);
+          if (variables.has(vk)) {
+            const label = formatAddress({ component: def, variable: { name, ...(v.instance ? { instance: v.instance } : {}) } });
+            throw new DeviceModelCatalogError(`variable ${label} declared twice`);
+          }
           variables.set(vk, v);
         }
       }
@@ -121,7 +125,11 @@ export class DeviceModel {
   resolve(component: ComponentType, variable: VariableType): Resolved {
     const entry = this.components.get(componentKey(component));
     if (!entry) {
-      return { ok: false, status: 'UnknownComponent', statusInfo: { reasonCode: 'NotFound', additionalInfo: `no component ${componentLabel(component)}` } };
+      return {
+        ok: false,
+        status: 'UnknownComponent',
+        statusInfo: { reasonCode: 'NotFound', additionalInfo: `no component ${componentLabel(component)}` },
+      };
     }
     const v = entry.variables.get(variableKey(variable.name, variable.instance));
     if (!v) {
@@ -173,7 +181,12 @@ export class DeviceModel {
       // The setting's own checks (1.6 view) must agree; a stricter 2.0.1 view has passed already.
       const s = this.settings.check(attribute.source.key, checked.value);
       if (s.status === 'Rejected' || s.status === 'NotSupported') {
-        return { status: 'Rejected', attributeType, target, statusInfo: { reasonCode: 'InvalidValue', additionalInfo: s.reason ?? 'refused' } };
+        return {
+          status: 'Rejected',
+          attributeType,
+          target,
+          statusInfo: { reasonCode: 'InvalidValue', additionalInfo: s.reason ?? 'refused' },
+        };
       }
       return { status: s.status, attributeType, target, value: checked.value };
     }
@@ -183,7 +196,8 @@ export class DeviceModel {
   /**
    * Check and apply one write (B05). The value is persisted before this returns: setting-backed
    * variables through Settings (listeners run, 1.6 sees it), others in the device model store.
-   * A storage failure answers Rejected (B05.FR.09) with reason InternalError and the error text.
+   * A failure while applying (storage, or a listener of the setting) answers Rejected (B05.FR.09)
+   * with reason InternalError and the error text.
    */
   set(component: ComponentType, variable: VariableType, value: string, attributeType: AttributeType = 'Actual'): SetOutcome {
     const outcome = this.check(component, variable, value, attributeType);
@@ -196,7 +210,12 @@ export class DeviceModel {
         case 'setting': {
           const r = this.settings.set(attribute.source.key, canonical);
           if (r.status === 'Rejected' || r.status === 'NotSupported') {
-            return { status: 'Rejected', attributeType, target, statusInfo: { reasonCode: 'InvalidValue', additionalInfo: r.reason ?? 'refused' } };
+            return {
+              status: 'Rejected',
+              attributeType,
+              target,
+              statusInfo: { reasonCode: 'InvalidValue', additionalInfo: r.reason ?? 'refused' },
+            };
           }
           return { ...outcome, status: r.status };
         }
@@ -213,7 +232,10 @@ export class DeviceModel {
         status: 'Rejected',
         attributeType,
         target,
-        statusInfo: { reasonCode: 'InternalError', additionalInfo: `could not store ${formatAddress(target)}: ${(err as Error).message}`.slice(0, 512) },
+        statusInfo: {
+          reasonCode: 'InternalError',
+          additionalInfo: `could not apply ${formatAddress(target)}: ${(err as Error).message}`.slice(0, 512),
+        },
       };
     }
   }
@@ -237,18 +259,25 @@ export class DeviceModel {
   }
 }
 
+function attributeTypes(v: VariableDef): string {
+  return v.attributes.map((a) => a.type).join(', ');
+}
+
 function attributeOf(v: VariableDef, type: AttributeType): AttributeDef | undefined {
   return v.attributes.find((a) => a.type === type);
 }
 
-function notSupported(target: Target, attributeType: AttributeType): { status: 'NotSupportedAttributeType'; attributeType: AttributeType; target: Target; statusInfo: StatusInfoType } {
+function notSupported(
+  target: Target,
+  attributeType: AttributeType,
+): { status: 'NotSupportedAttributeType'; attributeType: AttributeType; target: Target; statusInfo: StatusInfoType } {
   return {
     status: 'NotSupportedAttributeType',
     attributeType,
     target,
     statusInfo: {
       reasonCode: 'UnsupportedParam',
-      additionalInfo: `${formatAddress(target)} has no ${attributeType} attribute (has ${target.variable.attributes.map((a) => a.type).join(', ')})`,
+      additionalInfo: `${formatAddress(target)} has no ${attributeType} attribute (has ${attributeTypes(target.variable)})`,
     },
   };
 }

@@ -36,12 +36,20 @@ function enforceLimits(action: string, payload: unknown, items: number, maxItems
   }
   const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
   if (bytes > DM_LIMITS.bytesPerMessage) {
-    throw new RpcError('FormatViolation', `${action}: ${bytes} bytes, BytesPerMessage[${action}] is ${DM_LIMITS.bytesPerMessage}`);
+    throw new RpcError(
+      'FormatViolation',
+      `${action}: ${bytes} bytes, BytesPerMessage[${action}] is ${DM_LIMITS.bytesPerMessage}`,
+    );
   }
 }
 
 /** Log one write the way evsectl's writes are logged too (technician.ts). */
-export function logWrite(log: Pick<Logger, 'info'>, outcome: SetOutcome, request: { component: SetVariableResultType['component']; variable: SetVariableResultType['variable']; value: string }, by: 'csms' | 'technician'): void {
+export function logWrite(
+  log: Pick<Logger, 'info'>,
+  outcome: SetOutcome,
+  request: { component: SetVariableResultType['component']; variable: SetVariableResultType['variable']; value: string },
+  by: 'csms' | 'technician',
+): void {
   const secret = outcome.target?.variable.mutability === 'WriteOnly';
   log.info(
     {
@@ -67,7 +75,10 @@ function sendReport(rpc: Rpc, log: Logger, requestId: number, generatedAt: strin
       try {
         await rpc.call('NotifyReport', message);
       } catch (err) {
-        log.error({ err, requestId, seqNo: message.seqNo, of: messages.length }, 'report not delivered; the rest of it is dropped');
+        log.error(
+          { err, requestId, seqNo: message.seqNo, of: messages.length },
+          'report not delivered; the rest of it is dropped',
+        );
         return;
       }
     }
@@ -125,7 +136,10 @@ export function registerV201DeviceModel(ctx: AdapterContext, rpc: Rpc, dm: Devic
     log.info({ requestId: req.requestId, criteria: req.componentCriteria, entries: data.length }, 'custom report requested');
     if (data.length === 0) {
       // B08.FR.15: nothing matches; no NotifyReport follows.
-      return { status: 'EmptyResultSet', statusInfo: { reasonCode: 'NotFound', additionalInfo: 'no component/variable matches the request' } };
+      return {
+        status: 'EmptyResultSet',
+        statusInfo: { reasonCode: 'NotFound', additionalInfo: 'no component/variable matches the request' },
+      };
     }
     sendReport(rpc, log, req.requestId, clock.isoNow(), data);
     return { status: 'Accepted' };

@@ -71,9 +71,16 @@ export function infrastructureComponents(s: CatalogSources): ComponentDef[] {
     {
       name: 'ChargingStation',
       variables: [
-        live('AvailabilityState', 'OptionList', () =>
-          stationAvailability(s.runtime.view().operative, evses.map((e) => evseStatus(e.connectors))),
-        { valuesList: AVAILABILITY_STATES }),
+        live(
+          'AvailabilityState',
+          'OptionList',
+          () =>
+            stationAvailability(
+              s.runtime.view().operative,
+              evses.map((e) => evseStatus(e.connectors)),
+            ),
+          { valuesList: AVAILABILITY_STATES },
+        ),
         constant('Available', 'boolean', 'true'),
         constant('FirmwareVersion', 'string', station.firmwareVersion),
         constant('Model', 'string', station.model),

@@ -20,9 +20,7 @@ export type AttributeType = AttributeEnumType;
 
 /** Where the value of one attribute lives (the rule is in catalog.ts). */
 export type ValueSource =
-  | { kind: 'setting'; key: string }
-  | { kind: 'stored'; initial: string }
-  | { kind: 'live'; read: () => string };
+  { kind: 'setting'; key: string } | { kind: 'stored'; initial: string } | { kind: 'live'; read: () => string };
 
 export interface AttributeDef {
   type: AttributeType;
@@ -133,7 +131,10 @@ function settingDef(key: string): SettingDef {
 
 /** Longest CSV a list of at most `maxItems` distinct members of `values` can make. */
 export function longestCsv(values: readonly string[], maxItems = values.length): number {
-  const lengths = values.map((v) => v.length).sort((a, b) => b - a).slice(0, maxItems);
+  const lengths = values
+    .map((v) => v.length)
+    .sort((a, b) => b - a)
+    .slice(0, maxItems);
   return lengths.reduce((sum, n) => sum + n, 0) + Math.max(0, lengths.length - 1);
 }
 
@@ -142,11 +143,25 @@ export function fromSetting(name: string, key: string, o: VariableOptions = {}):
   const def = settingDef(key);
   const dataType: DataType =
     o.dataType ??
-    (def.type === 'boolean' ? 'boolean' : def.type === 'integer' ? 'integer' : def.type === 'list' ? 'MemberList' : def.values ? 'OptionList' : 'string');
+    (def.type === 'boolean'
+      ? 'boolean'
+      : def.type === 'integer'
+        ? 'integer'
+        : def.type === 'list'
+          ? 'MemberList'
+          : def.values
+            ? 'OptionList'
+            : 'string');
   const valuesList = o.valuesList ?? def.values;
   const maxLimit =
     o.maxLimit ??
-    (def.type === 'integer' ? def.max : def.type === 'string' ? def.maxLength : valuesList ? longestCsv(valuesList, def.maxItems) : undefined);
+    (def.type === 'integer'
+      ? def.max
+      : def.type === 'string'
+        ? def.maxLength
+        : valuesList
+          ? longestCsv(valuesList, def.maxItems)
+          : undefined);
   const minLimit = o.minLimit ?? (def.type === 'integer' ? def.min : undefined);
   const pattern = o.rules?.pattern ?? def.pattern;
   const rules: WriteRules = { ...o.rules, ...(pattern ? { pattern } : {}) };
@@ -199,7 +214,12 @@ export function constant(name: string, dataType: DataType, value: string, o: Par
 }
 
 /** A writable variable kept in the device model's own table, starting at `initial`. */
-export function stored(name: string, dataType: DataType, initial: string, o: Omit<VariableOptions, 'mutability' | 'dataType'> = {}): VariableDef {
+export function stored(
+  name: string,
+  dataType: DataType,
+  initial: string,
+  o: Omit<VariableOptions, 'mutability' | 'dataType'> = {},
+): VariableDef {
   return {
     name,
     ...(o.instance !== undefined ? { instance: o.instance } : {}),

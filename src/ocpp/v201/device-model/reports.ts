@@ -27,7 +27,9 @@ function componentOf(c: ComponentDef): ComponentType {
   return {
     name: c.name,
     ...(c.instance ? { instance: c.instance } : {}),
-    ...(c.evse ? { evse: { id: c.evse.id, ...(c.evse.connectorId !== undefined ? { connectorId: c.evse.connectorId } : {}) } } : {}),
+    ...(c.evse
+      ? { evse: { id: c.evse.id, ...(c.evse.connectorId !== undefined ? { connectorId: c.evse.connectorId } : {}) } }
+      : {}),
   };
 }
 
@@ -135,8 +137,15 @@ export function customReport(
 ): Target[] {
   const criteria = req.componentCriteria;
   const wanted = req.componentVariable;
+  // Criteria are judged once per component, so all its variables agree.
+  const qualifies = new Map<ComponentDef, boolean>();
+  const meets = (c: ComponentDef, list: readonly ComponentCriterionEnumType[]) => {
+    let ok = qualifies.get(c);
+    if (ok === undefined) qualifies.set(c, (ok = meetsCriteria(dm, c, list)));
+    return ok;
+  };
   return dm.entries().filter(({ component, variable }) => {
-    if (criteria && criteria.length > 0 && !meetsCriteria(dm, component, criteria)) return false;
+    if (criteria && criteria.length > 0 && !meets(component, criteria)) return false;
     if (!wanted || wanted.length === 0) return true;
     return wanted.some((cv) => componentMatches(cv.component, component) && variableMatches(cv.variable, variable));
   });

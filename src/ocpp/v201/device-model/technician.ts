@@ -59,7 +59,10 @@ export function setFromTechnician(
 ): TechnicianSetResult {
   const parsed = typeof address === 'string' ? parseAddress(address) : address;
   if (!parsed) {
-    return { status: 'BadAddress', reason: `"${String(address)}" is not a device model address (e.g. OCPPCommCtrlr.HeartbeatInterval)` };
+    return {
+      status: 'BadAddress',
+      reason: `"${String(address)}" is not a device model address (e.g. OCPPCommCtrlr.HeartbeatInterval)`,
+    };
   }
   const outcome = dm.set(parsed.component, parsed.variable, value, attributeType);
   logWrite(log, outcome, { component: parsed.component, variable: parsed.variable, value }, 'technician');

@@ -27,7 +27,10 @@ function fail(reasonCode: 'InvalidValue' | 'ValueOutOfRange', additionalInfo: st
 function checkNumber(v: VariableDef, raw: string, integer: boolean): ValueCheck {
   const label = variableLabel(v);
   if (!(integer ? INTEGER : DECIMAL).test(raw)) {
-    return fail('InvalidValue', integer ? `${label} must be a whole number` : `${label} must be a decimal number (at most 6 decimals)`);
+    return fail(
+      'InvalidValue',
+      integer ? `${label} must be a whole number` : `${label} must be a decimal number (at most 6 decimals)`,
+    );
   }
   const n = Number(raw);
   if (integer && (n < INT32_MIN || n > INT32_MAX)) return fail('ValueOutOfRange', `${label} must fit in 32 bits`);
@@ -39,11 +42,9 @@ function checkNumber(v: VariableDef, raw: string, integer: boolean): ValueCheck 
 
 function checkList(v: VariableDef, raw: string): ValueCheck {
   const label = variableLabel(v);
-  const items = raw
-    .split(',')
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
-  if (items.length === 0 && raw.trim() !== '') return fail('InvalidValue', `${label} has empty list members`);
+  // '' is the empty list; otherwise every comma-separated member must be there ("a,,b" is not a list).
+  const items = raw.trim() === '' ? [] : raw.split(',').map((x) => x.trim());
+  if (items.includes('')) return fail('InvalidValue', `${label} has an empty member`);
   if (items.length === 0 && v.rules?.nonEmpty) return fail('InvalidValue', `${label} needs at least one member`);
   const allowed = v.characteristics.valuesList;
   for (const item of items) {
@@ -94,7 +95,9 @@ export function checkValue(v: VariableDef, raw: string): ValueCheck {
       break;
     case 'OptionList': {
       const allowed = v.characteristics.valuesList ?? [];
-      result = allowed.includes(raw) ? { ok: true, value: raw } : fail('InvalidValue', `${label} must be one of ${allowed.join(',')}`);
+      result = allowed.includes(raw)
+        ? { ok: true, value: raw }
+        : fail('InvalidValue', `${label} must be one of ${allowed.join(',')}`);
       break;
     }
     case 'MemberList':

@@ -28,7 +28,11 @@ test(
     const out = dm.get({ name: 'UnknownComponent' }, { name: 'OfflineThreshold' });
     assert.equal(
       { status: out.status, value: out.value, statusInfo: out.statusInfo },
-      { status: 'UnknownComponent', value: undefined, statusInfo: { reasonCode: 'NotFound', additionalInfo: 'no component UnknownComponent' } },
+      {
+        status: 'UnknownComponent',
+        value: undefined,
+        statusInfo: { reasonCode: 'NotFound', additionalInfo: 'no component UnknownComponent' },
+      },
     );
   }),
 );
@@ -92,7 +96,10 @@ test(
     assert.is(dm.get({ name: 'EVSE', evse: { id: 1, connectorId: 1 } }, { name: 'Power' }).status, 'UnknownComponent');
     assert.is(dm.get({ name: 'Connector', evse: { id: 2, connectorId: 2 } }, { name: 'SupplyPhases' }).value, '3');
     assert.is(dm.get({ name: 'Connector', evse: { id: 2, connectorId: 1 } }, { name: 'SupplyPhases' }).value, '1');
-    assert.is(dm.get({ name: 'Connector', evse: { id: 2, connectorId: 3 } }, { name: 'SupplyPhases' }).status, 'UnknownComponent');
+    assert.is(
+      dm.get({ name: 'Connector', evse: { id: 2, connectorId: 3 } }, { name: 'SupplyPhases' }).status,
+      'UnknownComponent',
+    );
     assert.is(dm.get({ name: 'Connector', evse: { id: 2 } }, { name: 'SupplyPhases' }).status, 'UnknownComponent');
     assert.is(dm.get({ name: 'OCPPCommCtrlr', evse: { id: 1 } }, { name: 'HeartbeatInterval' }).status, 'UnknownComponent');
     assert.is(dm.get({ name: 'Connector', evse: { id: 1, connectorId: 1 } }, { name: 'ConnectorType' }).value, 'sType2');
@@ -154,7 +161,10 @@ test(
   'B05.FR.10 / B05.FR.12 / TC_B_09_CS - Set OfflineThreshold "300" Accepted as Actual and persisted in its setting',
   withRig(({ dm, settings }) => {
     const out = dm.set(OCPP, { name: 'OfflineThreshold' }, '300');
-    assert.equal({ status: out.status, attributeType: out.attributeType, statusInfo: out.statusInfo }, { status: 'Accepted', attributeType: 'Actual', statusInfo: undefined });
+    assert.equal(
+      { status: out.status, attributeType: out.attributeType, statusInfo: out.statusInfo },
+      { status: 'Accepted', attributeType: 'Actual', statusInfo: undefined },
+    );
     assert.is(settings.int('OfflineThreshold'), 300);
     assert.is(dm.set(OCPP, { name: 'OfflineThreshold' }, '45').status, 'Accepted');
     assert.is(settings.int('OfflineThreshold'), 45);
@@ -179,7 +189,10 @@ test(
     const mt = dm.set(OCPP, { name: 'MessageTimeout', instance: 'Default' }, '40');
     assert.equal(
       { status: mt.status, statusInfo: mt.statusInfo },
-      { status: 'Rejected', statusInfo: { reasonCode: 'ReadOnly', additionalInfo: 'OCPPCommCtrlr.MessageTimeout[Default] is read-only' } },
+      {
+        status: 'Rejected',
+        statusInfo: { reasonCode: 'ReadOnly', additionalInfo: 'OCPPCommCtrlr.MessageTimeout[Default] is read-only' },
+      },
     );
     assert.is(settings.int('MessageTimeout'), 30);
     assert.is(dm.set({ name: 'EVSE', evse: { id: 1 } }, { name: 'AvailabilityState' }, 'Unavailable').status, 'Rejected');
@@ -195,7 +208,11 @@ test(
     for (const value of ['300.1', 'true', '2026-03-10T10:15:00Z', 'abc', '', '0300', '+300', '3e2']) {
       const out = dm.set(OCPP, { name: 'OfflineThreshold' }, value);
       assert.is(out.status, 'Rejected', value);
-      assert.equal(out.statusInfo, { reasonCode: 'InvalidValue', additionalInfo: 'OfflineThreshold must be a whole number' }, value);
+      assert.equal(
+        out.statusInfo,
+        { reasonCode: 'InvalidValue', additionalInfo: 'OfflineThreshold must be a whole number' },
+        value,
+      );
     }
     assert.is(settings.int('OfflineThreshold'), 300);
     const bool = dm.set({ name: 'AuthCtrlr' }, { name: 'AuthorizeRemoteStart' }, '300');
@@ -211,7 +228,10 @@ test(
     const high = dm.set(OCPP, { name: 'HeartbeatInterval' }, '86401');
     assert.equal(high.statusInfo, { reasonCode: 'ValueOutOfRange', additionalInfo: 'HeartbeatInterval must be at most 86400' });
     const attempts = dm.set(OCPP, { name: 'MessageAttempts', instance: 'TransactionEvent' }, '0');
-    assert.equal(attempts.statusInfo, { reasonCode: 'ValueOutOfRange', additionalInfo: 'MessageAttempts[TransactionEvent] must be at least 1' });
+    assert.equal(attempts.statusInfo, {
+      reasonCode: 'ValueOutOfRange',
+      additionalInfo: 'MessageAttempts[TransactionEvent] must be at least 1',
+    });
     assert.is(dm.set(OCPP, { name: 'OfflineThreshold' }, '-1').status, 'Rejected');
     assert.is(dm.set(OCPP, { name: 'OfflineThreshold' }, '99999999999').statusInfo?.reasonCode, 'ValueOutOfRange');
     assert.is(settings.int('HeartbeatInterval'), 300);
@@ -230,17 +250,26 @@ test(
     const signed = dm.set(tx, { name: 'TxStartPoint' }, 'DataSigned');
     assert.equal(signed.statusInfo, {
       reasonCode: 'InvalidValue',
-      additionalInfo: 'TxStartPoint: "DataSigned" is not supported (supported: EVConnected,Authorized,PowerPathClosed,EnergyTransfer)',
+      additionalInfo:
+        'TxStartPoint: "DataSigned" is not supported (supported: EVConnected,Authorized,PowerPathClosed,EnergyTransfer)',
     });
     assert.is(dm.set(tx, { name: 'TxStartPoint' }, 'ParkingBayOccupancy').status, 'Rejected');
-    assert.equal(dm.set(tx, { name: 'TxStopPoint' }, '').statusInfo, { reasonCode: 'InvalidValue', additionalInfo: 'TxStopPoint needs at least one member' });
+    assert.equal(dm.set(tx, { name: 'TxStopPoint' }, '').statusInfo, {
+      reasonCode: 'InvalidValue',
+      additionalInfo: 'TxStopPoint needs at least one member',
+    });
     assert.equal(dm.set(tx, { name: 'TxStopPoint' }, 'Authorized,Authorized').statusInfo, {
       reasonCode: 'InvalidValue',
       additionalInfo: 'TxStopPoint lists a member twice',
     });
-    assert.is(dm.set(tx, { name: 'TxStopPoint' }, 'EVConnected,,Authorized').status, 'Accepted');
+    for (const malformed of ['EVConnected,,Authorized', ',', 'Authorized,']) {
+      assert.equal(dm.set(tx, { name: 'TxStopPoint' }, malformed).statusInfo, {
+        reasonCode: 'InvalidValue',
+        additionalInfo: 'TxStopPoint has an empty member',
+      });
+    }
+    assert.is(dm.set(tx, { name: 'TxStopPoint' }, ' EVConnected , Authorized ').status, 'Accepted');
     assert.equal(settings.list('TxStopPoint'), ['EVConnected', 'Authorized']);
-    assert.is(dm.set(tx, { name: 'TxStopPoint' }, ',').status, 'Rejected');
   }),
 );
 
@@ -349,6 +378,19 @@ test(
     },
     { connectors: TETHERED_ONLY },
   ),
+);
+
+test(
+  'B05.FR.09 - a write that cannot be applied (storage gone) is Rejected with InternalError and says why',
+  withRig(({ dm, db }) => {
+    db.close();
+    const out = dm.set({ name: 'ClockCtrlr' }, { name: 'TimeZone' }, 'Europe/Oslo');
+    assert.is(out.status, 'Rejected');
+    assert.equal(out.statusInfo, {
+      reasonCode: 'InternalError',
+      additionalInfo: 'could not apply ClockCtrlr.TimeZone: The database connection is not open',
+    });
+  }),
 );
 
 test.run();

@@ -41,12 +41,30 @@ test(
     const v16 = v16Configuration(rig);
     const writes: Array<[{ name: string }, { name: string; instance?: string }, string, string, string]> = [
       [{ name: 'OCPPCommCtrlr' }, { name: 'HeartbeatInterval' }, '120', 'HeartbeatInterval', '120'],
-      [{ name: 'OCPPCommCtrlr' }, { name: 'MessageAttempts', instance: 'TransactionEvent' }, '7', 'TransactionMessageAttempts', '7'],
-      [{ name: 'OCPPCommCtrlr' }, { name: 'MessageAttemptInterval', instance: 'TransactionEvent' }, '15', 'TransactionMessageRetryInterval', '15'],
+      [
+        { name: 'OCPPCommCtrlr' },
+        { name: 'MessageAttempts', instance: 'TransactionEvent' },
+        '7',
+        'TransactionMessageAttempts',
+        '7',
+      ],
+      [
+        { name: 'OCPPCommCtrlr' },
+        { name: 'MessageAttemptInterval', instance: 'TransactionEvent' },
+        '15',
+        'TransactionMessageRetryInterval',
+        '15',
+      ],
       [{ name: 'TxCtrlr' }, { name: 'EVConnectionTimeOut' }, '90', 'ConnectionTimeOut', '90'],
       [{ name: 'TxCtrlr' }, { name: 'StopTxOnInvalidId' }, 'false', 'StopTransactionOnInvalidId', 'false'],
       [{ name: 'SampledDataCtrlr' }, { name: 'TxUpdatedInterval' }, '30', 'MeterValueSampleInterval', '30'],
-      [{ name: 'AlignedDataCtrlr' }, { name: 'Measurands' }, 'Power.Active.Import,Voltage', 'MeterValuesAlignedData', 'Power.Active.Import,Voltage'],
+      [
+        { name: 'AlignedDataCtrlr' },
+        { name: 'Measurands' },
+        'Power.Active.Import,Voltage',
+        'MeterValuesAlignedData',
+        'Power.Active.Import,Voltage',
+      ],
       [{ name: 'AuthCtrlr' }, { name: 'AuthorizeRemoteStart' }, 'true', 'AuthorizeRemoteTxRequests', 'true'],
       [{ name: 'AuthCtrlr' }, { name: 'OfflineTxForUnknownIdEnabled' }, 'true', 'AllowOfflineTxForUnknownId', 'true'],
       [{ name: 'AuthCacheCtrlr' }, { name: 'Enabled' }, 'false', 'AuthorizationCacheEnabled', 'false'],
@@ -177,7 +195,10 @@ test('device model store: set / get / replace / delete / all, keyed by every add
       { address: b, value: '7400', updatedAtMs: 2000 },
     ]);
     store.delete(a);
-    assert.equal(store.all().map((r) => r.address.evseId), [2]);
+    assert.equal(
+      store.all().map((r) => r.address.evseId),
+      [2],
+    );
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });

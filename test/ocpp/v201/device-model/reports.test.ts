@@ -90,11 +90,14 @@ test(
         assert.ok(ch.valuesList && ch.valuesList.length > 0, `${entry.variable.name} lacks valuesList`);
         const allowed = ch.valuesList.split(',');
         const value = entry.variableAttribute[0]!.value!;
-        for (const member of value === '' ? [] : value.split(',')) assert.ok(allowed.includes(member), `${entry.variable.name}: ${member}`);
+        for (const member of value === '' ? [] : value.split(','))
+          assert.ok(allowed.includes(member), `${entry.variable.name}: ${member}`);
       }
       if (entry.variableAttribute[0]!.mutability !== 'WriteOnly') assert.type(entry.variableAttribute[0]!.value, 'string');
     }
-    const power = data(dm, full).find((e) => e.component.name === 'EVSE' && e.component.evse?.id === 2 && e.variable.name === 'Power')!;
+    const power = data(dm, full).find(
+      (e) => e.component.name === 'EVSE' && e.component.evse?.id === 2 && e.variable.name === 'Power',
+    )!;
     assert.equal(power.variableCharacteristics, { unit: 'W', dataType: 'decimal', maxLimit: 11_040, supportsMonitoring: false });
   }),
 );
@@ -102,7 +105,9 @@ test(
 test(
   'describe(): every attribute with mutability, persistence and constancy; components and variables without empty fields',
   withRig(({ dm }) => {
-    const [heartbeat] = customReport(dm, { componentVariable: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
+    const [heartbeat] = customReport(dm, {
+      componentVariable: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+    });
     assert.equal(describe(dm, heartbeat!), {
       component: { name: 'OCPPCommCtrlr' },
       variable: { name: 'HeartbeatInterval' },
@@ -110,19 +115,29 @@ test(
       variableCharacteristics: { unit: 's', dataType: 'integer', minLimit: 1, maxLimit: 86_400, supportsMonitoring: false },
     } satisfies ReportDataType);
     const [state] = customReport(dm, {
-      componentVariable: [{ component: { name: 'Connector', evse: { id: 2, connectorId: 1 } }, variable: { name: 'AvailabilityState' } }],
+      componentVariable: [
+        { component: { name: 'Connector', evse: { id: 2, connectorId: 1 } }, variable: { name: 'AvailabilityState' } },
+      ],
     });
     assert.equal(describe(dm, state!), {
       component: { name: 'Connector', evse: { id: 2, connectorId: 1 } },
       variable: { name: 'AvailabilityState' },
       variableAttribute: [{ type: 'Actual', value: 'Available', mutability: 'ReadOnly', persistent: false, constant: false }],
-      variableCharacteristics: { dataType: 'OptionList', valuesList: 'Available,Occupied,Reserved,Unavailable,Faulted', supportsMonitoring: false },
+      variableCharacteristics: {
+        dataType: 'OptionList',
+        valuesList: 'Available,Occupied,Reserved,Unavailable,Faulted',
+        supportsMonitoring: false,
+      },
     });
     const [items] = customReport(dm, {
-      componentVariable: [{ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }],
+      componentVariable: [
+        { component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } },
+      ],
     });
     assert.equal(describe(dm, items!).variable, { name: 'ItemsPerMessage', instance: 'GetReport' });
-    assert.equal(describe(dm, items!).variableAttribute, [{ type: 'Actual', value: '50', mutability: 'ReadOnly', persistent: true, constant: true }]);
+    assert.equal(describe(dm, items!).variableAttribute, [
+      { type: 'Actual', value: '50', mutability: 'ReadOnly', persistent: true, constant: true },
+    ]);
   }),
 );
 
@@ -170,7 +185,9 @@ test(
 test(
   'B08.FR.11 / TC_B_17_CS - componentVariable EVSE[1].AvailabilityState reports exactly that',
   withRig(({ dm }) => {
-    const r = customReport(dm, { componentVariable: [{ component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'AvailabilityState' } }] });
+    const r = customReport(dm, {
+      componentVariable: [{ component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'AvailabilityState' } }],
+    });
     assert.equal(addresses(r), ['EVSE[1].AvailabilityState']);
   }),
 );
@@ -179,13 +196,23 @@ test(
   'B08.FR.21 / TC_B_54_CS - variable without instance reports every instance; TC_B_55_CS - with instance only that one',
   withRig(({ dm }) => {
     assert.equal(
-      addresses(customReport(dm, { componentVariable: [{ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage' } }] })),
-      ['DeviceDataCtrlr.ItemsPerMessage[GetReport]', 'DeviceDataCtrlr.ItemsPerMessage[GetVariables]', 'DeviceDataCtrlr.ItemsPerMessage[SetVariables]'],
+      addresses(
+        customReport(dm, {
+          componentVariable: [{ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage' } }],
+        }),
+      ),
+      [
+        'DeviceDataCtrlr.ItemsPerMessage[GetReport]',
+        'DeviceDataCtrlr.ItemsPerMessage[GetVariables]',
+        'DeviceDataCtrlr.ItemsPerMessage[SetVariables]',
+      ],
     );
     assert.equal(
       addresses(
         customReport(dm, {
-          componentVariable: [{ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }],
+          componentVariable: [
+            { component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } },
+          ],
         }),
       ),
       ['DeviceDataCtrlr.ItemsPerMessage[GetReport]'],
@@ -196,12 +223,18 @@ test(
 test(
   'B08.FR.20 / B08.FR.22 / B08.FR.23 / TC_B_56_CS - no variable: all of them; EVSE id without connector: every connector; no EVSE: every EVSE',
   withRig(({ dm }) => {
-    assert.equal(addresses(customReport(dm, { componentVariable: [{ component: { name: 'EVSE' }, variable: { name: 'AvailabilityState' } }] })), [
-      'EVSE[1].AvailabilityState',
-      'EVSE[2].AvailabilityState',
-    ]);
     assert.equal(
-      addresses(customReport(dm, { componentVariable: [{ component: { name: 'Connector', evse: { id: 2 } }, variable: { name: 'ConnectorType' } }] })),
+      addresses(
+        customReport(dm, { componentVariable: [{ component: { name: 'EVSE' }, variable: { name: 'AvailabilityState' } }] }),
+      ),
+      ['EVSE[1].AvailabilityState', 'EVSE[2].AvailabilityState'],
+    );
+    assert.equal(
+      addresses(
+        customReport(dm, {
+          componentVariable: [{ component: { name: 'Connector', evse: { id: 2 } }, variable: { name: 'ConnectorType' } }],
+        }),
+      ),
       ['Connector[2,1].ConnectorType', 'Connector[2,2].ConnectorType'],
     );
     assert.equal(addresses(customReport(dm, { componentVariable: [{ component: { name: 'ReservationCtrlr' } }] })), [
@@ -233,13 +266,23 @@ test(
     settings.set('AuthEnabled', false);
     settings.set('ReservationEnabled', false);
     const enabled = components(customReport(dm, { componentCriteria: ['Enabled'] }));
-    assert.equal(enabled, all.filter((c) => c !== 'AuthCtrlr' && c !== 'ReservationCtrlr'));
+    assert.equal(
+      enabled,
+      all.filter((c) => c !== 'AuthCtrlr' && c !== 'ReservationCtrlr'),
+    );
     assert.equal(components(customReport(dm, { componentCriteria: ['Available'] })), all);
     assert.equal(components(customReport(dm, { componentCriteria: ['Active'] })), all);
     assert.equal(customReport(dm, { componentCriteria: ['Problem'] }), []);
     await board.controls.raiseFault(3, 'overCurrent');
-    assert.equal(components(customReport(dm, { componentCriteria: ['Problem'] })), ['ChargingStation', 'EVSE[2]', 'Connector[2,2]']);
-    assert.equal(components(customReport(dm, { componentCriteria: ['Problem', 'Enabled'] })), all.filter((c) => c !== 'AuthCtrlr' && c !== 'ReservationCtrlr'));
+    assert.equal(components(customReport(dm, { componentCriteria: ['Problem'] })), [
+      'ChargingStation',
+      'EVSE[2]',
+      'Connector[2,2]',
+    ]);
+    assert.equal(
+      components(customReport(dm, { componentCriteria: ['Problem', 'Enabled'] })),
+      all.filter((c) => c !== 'AuthCtrlr' && c !== 'ReservationCtrlr'),
+    );
   }),
 );
 
@@ -247,7 +290,9 @@ test(
   'B08.FR.05 / TC_B_18_CS - criteria and componentVariable together: Available EVSE[1] reported, Problem gives an empty set',
   withRig(({ dm }) => {
     const cv = [{ component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'AvailabilityState' } }];
-    assert.equal(addresses(customReport(dm, { componentCriteria: ['Available'], componentVariable: cv })), ['EVSE[1].AvailabilityState']);
+    assert.equal(addresses(customReport(dm, { componentCriteria: ['Available'], componentVariable: cv })), [
+      'EVSE[1].AvailabilityState',
+    ]);
     assert.equal(customReport(dm, { componentCriteria: ['Problem'], componentVariable: cv }), []);
   }),
 );
@@ -259,9 +304,20 @@ test('B07.FR.10 / B08.FR.14 - notifyReports: seqNo from 0, tbc on all but the la
     variableAttribute: [{ type: 'Actual', value: String(i) }],
   });
   const at = '2026-03-10T10:15:00.000Z';
-  const msgs = notifyReports(7, at, Array.from({ length: 120 }, (_, i) => entry(i)), 50);
+  const msgs = notifyReports(
+    7,
+    at,
+    Array.from({ length: 120 }, (_, i) => entry(i)),
+    50,
+  );
   assert.equal(
-    msgs.map((m) => ({ requestId: m.requestId, generatedAt: m.generatedAt, seqNo: m.seqNo, tbc: m.tbc, n: m.reportData?.length })),
+    msgs.map((m) => ({
+      requestId: m.requestId,
+      generatedAt: m.generatedAt,
+      seqNo: m.seqNo,
+      tbc: m.tbc,
+      n: m.reportData?.length,
+    })),
     [
       { requestId: 7, generatedAt: at, seqNo: 0, tbc: true, n: 50 },
       { requestId: 7, generatedAt: at, seqNo: 1, tbc: true, n: 50 },
@@ -270,7 +326,12 @@ test('B07.FR.10 / B08.FR.14 - notifyReports: seqNo from 0, tbc on all but the la
   );
   assert.equal(msgs[2]!.reportData![19], entry(119));
   assert.equal(
-    notifyReports(8, at, Array.from({ length: 50 }, (_, i) => entry(i)), 50).map((m) => [m.seqNo, m.tbc]),
+    notifyReports(
+      8,
+      at,
+      Array.from({ length: 50 }, (_, i) => entry(i)),
+      50,
+    ).map((m) => [m.seqNo, m.tbc]),
     [[0, false]],
   );
   assert.equal(notifyReports(9, at, [], 50), [{ requestId: 9, generatedAt: at, seqNo: 0, tbc: false }]);

@@ -27,13 +27,27 @@ import { ManualClock } from '../../../hal/manual-clock.js';
 
 export const RIG_CONNECTORS: readonly ConnectorInfo[] = [
   simConnectorInfo(1),
-  simConnectorInfo(2, { evseId: 2, connectorId: 1, type: 'cType2', phases: 1, maxCurrentA: 16, hasLock: false, hasRcdTest: false }),
-  simConnectorInfo(3, { evseId: 2, connectorId: 2, type: 'cType2', phases: 3, maxCurrentA: 16, hasLock: false, hasRcdTest: false }),
+  simConnectorInfo(2, {
+    evseId: 2,
+    connectorId: 1,
+    type: 'cType2',
+    phases: 1,
+    maxCurrentA: 16,
+    hasLock: false,
+    hasRcdTest: false,
+  }),
+  simConnectorInfo(3, {
+    evseId: 2,
+    connectorId: 2,
+    type: 'cType2',
+    phases: 3,
+    maxCurrentA: 16,
+    hasLock: false,
+    hasRcdTest: false,
+  }),
 ];
 
-export const TETHERED_ONLY: readonly ConnectorInfo[] = [
-  simConnectorInfo(1, { type: 'cType2', hasLock: false }),
-];
+export const TETHERED_ONLY: readonly ConnectorInfo[] = [simConnectorInfo(1, { type: 'cType2', hasLock: false })];
 
 export function rigConfig(dataDir: string): Config {
   return {
