@@ -32,6 +32,7 @@ import { RpcClient } from './ocpp/rpc/index.js';
 import { loadSchemas, type OcppProtocol } from './ocpp/schemas/index.js';
 import { OcppSession } from './ocpp/session.js';
 import { createAuthStore } from './store/auth.js';
+import { createDeviceModelStore } from './store/device-model.js';
 import { openDatabase } from './store/db.js';
 import { createQueueStore } from './store/queue.js';
 import { createReservationStore } from './store/reservations.js';
@@ -84,6 +85,12 @@ async function createBoard(config: Config): Promise<{ board: Board; sim: SimBoar
   }
 }
 
+/** The basic-auth password: the one the CSMS set (2.0.1 BasicAuthPassword), else the configured one. */
+function basicAuthPassword(config: Config, settings: Settings): string | undefined {
+  const set = settings.has('BasicAuthPassword') ? String(settings.get('BasicAuthPassword')) : '';
+  return set || config.csms.password;
+}
+
 async function startStation(config: Config, logger: Logger): Promise<RunningStation> {
   const db = openDatabase(config.dataDir);
   const settingsStore = createSettingsStore(db);
@@ -91,6 +98,7 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
     settings: settingsStore,
     queue: createQueueStore(db),
     transactions: createTransactionStore(db),
+    deviceModel: createDeviceModelStore(db),
   };
   let settings: Settings;
   try {
@@ -132,7 +140,7 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
     identity: config.identity,
     protocols: config.csms.protocols,
     securityProfile: config.csms.securityProfile === 1 ? 1 : 0,
-    ...(config.csms.password ? { password: config.csms.password } : {}),
+    ...(basicAuthPassword(config, settings) ? { password: basicAuthPassword(config, settings)! } : {}),
     schemasFor: (protocol) => loadSchemas(protocol as OcppProtocol),
     callTimeoutMs: settings.int('MessageTimeout') * 1000,
     pingIntervalMs: settings.int('WebSocketPingInterval') * 1000,

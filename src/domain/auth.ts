@@ -81,10 +81,7 @@ export class AuthService {
   private readonly settings: Settings;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly cacheMaxEntries: number;
-  private readonly cacheLifetimeMs: number | undefined;
-  private readonly cacheDisablePostAuthorize: boolean;
-  private readonly localListDisablePostAuthorize: boolean;
-  private readonly masterPassGroupId: string | undefined;
+  private readonly opts: AuthServiceOptions;
   private readonly log: AuthLog;
 
   constructor(opts: AuthServiceOptions) {
@@ -100,11 +97,35 @@ export class AuthService {
     this.settings = opts.settings;
     this.clock = opts.clock;
     this.cacheMaxEntries = max;
-    this.cacheLifetimeMs = lifetimeS === undefined ? undefined : lifetimeS * 1000;
-    this.cacheDisablePostAuthorize = opts.cacheDisablePostAuthorize ?? false;
-    this.localListDisablePostAuthorize = opts.localListDisablePostAuthorize ?? false;
-    this.masterPassGroupId = opts.masterPassGroupId;
+    this.opts = opts;
     this.log = opts.log ?? NO_LOG;
+  }
+
+  // Options given to the constructor win; otherwise the station settings decide, read at every
+  // decision so a change by the CSMS applies at once (2.0.1 AuthCacheCtrlr / LocalAuthListCtrlr / AuthCtrlr).
+  private setting<T>(key: string, read: (s: Settings) => T, fallback: T): T {
+    return this.settings.has(key) ? read(this.settings) : fallback;
+  }
+
+  private get cacheLifetimeMs(): number | undefined {
+    const s = this.opts.cacheLifetimeS ?? this.setting('AuthCacheLifeTime', (x) => x.int('AuthCacheLifeTime'), 0);
+    return s > 0 ? s * 1000 : undefined;
+  }
+
+  private get cacheDisablePostAuthorize(): boolean {
+    return this.opts.cacheDisablePostAuthorize ?? this.setting('AuthCacheDisablePostAuthorize', (x) => x.bool('AuthCacheDisablePostAuthorize'), false);
+  }
+
+  private get localListDisablePostAuthorize(): boolean {
+    return (
+      this.opts.localListDisablePostAuthorize ??
+      this.setting('LocalAuthListDisablePostAuthorize', (x) => x.bool('LocalAuthListDisablePostAuthorize'), false)
+    );
+  }
+
+  private get masterPassGroupId(): string | undefined {
+    const id = this.opts.masterPassGroupId ?? this.setting('MasterPassGroupId', (x) => String(x.get('MasterPassGroupId')), '');
+    return id ? id : undefined;
   }
 
   /**

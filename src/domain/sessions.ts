@@ -76,6 +76,18 @@ export class SessionService {
         if (key === 'ConnectionTimeOut' || key === 'StopTransactionOnEVSideDisconnect') configure();
       }),
     );
+    // Authorization switched off (2.0.1 AuthCtrlr.Enabled = false): an EV that connects may charge
+    // at once, without identification (the session has the empty token).
+    const authOff = () => settings.has('AuthEnabled') && !settings.bool('AuthEnabled');
+    for (const c of runtime.connectors) {
+      this.cleanups.push(
+        c.onChange((view) => {
+          if (!authOff() || view.state !== 'preparing.evConnected' || !c.canAuthorize()) return;
+          transactions.prepareStart(c.info.id, { idTagType: 'NoAuthorization' });
+          c.authorize('');
+        }),
+      );
+    }
     this.cleanups.push(
       transactions.subscribe({
         onStarted: (tx) => this.lock(tx.connector, true),

@@ -18,6 +18,7 @@ import type { StationServices } from '../domain/services.js';
 import type { SettingsStore } from '../store/settings.js';
 import type { QueueStore } from '../store/queue.js';
 import type { TransactionStore } from '../store/transactions.js';
+import type { DeviceModelStore } from '../store/device-model.js';
 import type { OcppProtocol } from './schemas/index.js';
 
 /** Registration answer, version-neutral. Intervals in seconds. */
@@ -34,7 +35,7 @@ export interface AdapterContext {
   rpc: RpcClient;
   services: StationServices;
   config: Config;
-  stores: { settings: SettingsStore; queue: QueueStore; transactions: TransactionStore };
+  stores: { settings: SettingsStore; queue: QueueStore; transactions: TransactionStore; deviceModel: DeviceModelStore };
   log: Logger;
   /** Registration accepted and link up: ordinary messages may be sent. */
   canSend(): boolean;

@@ -222,6 +222,9 @@ export class OcppSession {
 
   /** Adopt the CSMS's time; clock-aligned sampling re-aligns. */
   synchronise(serverTime: string): void {
+    // 2.0.1 B01.FR.06: only when ClockCtrlr.TimeSource names Heartbeat (1.6 always recommends it).
+    const st = this.s.settings;
+    if (this.adapter.protocol === 'ocpp2.0.1' && st.has('TimeSource') && !st.list('TimeSource').includes('Heartbeat')) return;
     const jumpMs = this.s.clock.synchronise(serverTime);
     if (Math.abs(jumpMs) > 1000) this.log.info({ jumpMs }, 'station clock adjusted to the CSMS');
     if (jumpMs !== 0) this.s.transactions.clockChanged();
@@ -239,6 +242,15 @@ export class OcppSession {
       case 'MessageTimeout':
         this.rpc.updateOptions({ callTimeoutMs: n * 1000 });
         return;
+      case 'BasicAuthPassword': {
+        // A01: reconnect with the new password ('' = back to the configured one).
+        const password = String(value) || this.opts.config.csms.password;
+        if (!password) return;
+        this.log.info({ by: 'csms' }, 'basic-auth password changed; reconnecting');
+        this.rpc.updateOptions({ password });
+        afterReplySafe(() => this.rpc.reconnect());
+        return;
+      }
       case 'RetryBackOffWaitMinimum':
       case 'RetryBackOffRandomRange':
       case 'RetryBackOffRepeatTimes': {
@@ -254,6 +266,11 @@ export class OcppSession {
       }
     }
   }
+}
+
+/** Run after the current CALL has been answered (a password change must be acknowledged first). */
+function afterReplySafe(fn: () => void): void {
+  setTimeout(fn, 100).unref();
 }
 
 /** Secrets never reach the log: passwords set through configuration requests are masked. */

@@ -19,6 +19,7 @@ import type { TxPoint, TxPolicy } from '../../domain/transactions.js';
 import { registerV201Authorization } from './authorization.js';
 import { registerV201Availability } from './availability.js';
 import { registerV201Control } from './control.js';
+import { DeviceModel, registerV201DeviceModel } from './device-model/index.js';
 import { registerV201Provisioning } from './provisioning.js';
 import { registerV201Reservation } from './reservation.js';
 import { sameV201Status, v201StatusOf, type V201Status } from './status.js';
@@ -79,6 +80,15 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
     for (const [id, s] of current()) if (which === 'all' || which.includes(id)) statuses.report(id, s, true);
   };
 
+  const deviceModel = new DeviceModel({
+    settings,
+    runtime,
+    config: ctx.config,
+    clock,
+    store: ctx.stores.deviceModel,
+    localListEntries: () => services.auth.localListSize(),
+  });
+  registerV201DeviceModel(ctx, rpc, deviceModel);
   const transactions = createV201Transactions(ctx, rpc);
   const provisioning = registerV201Provisioning(ctx, { rpc, outbox: transactions.outbox, transactions, reportStatuses });
   const askAuthorization = registerV201Authorization(ctx, rpc);

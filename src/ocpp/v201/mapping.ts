@@ -56,6 +56,8 @@ export const V201_CONTEXT: Record<MeterContext, ReadingContextEnumType> = {
 export const DEFAULT_TOKEN_TYPE: IdTokenType['type'] = 'ISO14443';
 
 export function idToken(token: string, type?: string | null): IdTokenType {
+  // Sessions started without identification (AuthCtrlr.Enabled = false, C01).
+  if (token === '') return { idToken: '', type: 'NoAuthorization' };
   return { idToken: token, type: (type as IdTokenType['type'] | null) ?? DEFAULT_TOKEN_TYPE };
 }
 
