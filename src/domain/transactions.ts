@@ -315,7 +315,7 @@ export class TransactionManager {
       intervalS: this.o.settings.int('MeterValueSampleInterval'),
       onTick: () => {
         const current = this.o.store.get(tx.id);
-        if (!current || current.state !== 'active') return;
+        if (!current || current.state !== 'active' || !this.enabled('SampledDataEnabled')) return;
         const s = this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'periodic');
         this.o.store.addMeterValue(tx.id, this.sample(c, this.o.settings.list('StopTxnSampledData'), 'periodic'));
         this.o.store.touchMeter(tx.id, c.hardware.meter().energyWh, s.timestampMs);
@@ -326,7 +326,13 @@ export class TransactionManager {
     ticker.start();
   }
 
+  /** 2.0.1 SampledDataCtrlr.Enabled / AlignedDataCtrlr.Enabled (absent or true = on). */
+  private enabled(key: string): boolean {
+    return !this.o.settings.has(key) || this.o.settings.bool(key);
+  }
+
   private alignedTick(): void {
+    if (!this.enabled('AlignedDataEnabled')) return;
     const measurands = this.o.settings.list('MeterValuesAlignedData');
     const stopMeasurands = this.o.settings.list('StopTxnAlignedData');
     for (const c of this.o.runtime.connectors) {
