@@ -17,7 +17,7 @@ import { createSimBoard, initialEnergyFrom, persistSimState, readSimState, resto
 import type { Board } from '../hal/types.js';
 import { ConfigError, connectorInfos, loadConfig } from './config/load.js';
 import type { Config } from './config/types.js';
-import { buildControlHandlers } from './control/commands.js';
+import { buildControlCommands } from './control/index.js';
 import { startControlServer } from './control/server.js';
 import { AuthService } from './domain/auth.js';
 import { createClock } from './domain/clock.js';
@@ -31,6 +31,9 @@ import type { RestartKind } from './ocpp/adapter.js';
 import { RpcClient } from './ocpp/rpc/index.js';
 import { loadSchemas, type OcppProtocol } from './ocpp/schemas/index.js';
 import { OcppSession } from './ocpp/session.js';
+import { DeviceModel } from './ocpp/v201/device-model/index.js';
+import { createLogDestination, JOURNAL_SOCKET, type LogDestination } from './system/journal.js';
+import { createNotifier, type Notifier } from './system/sd-notify.js';
 import { createAuthStore } from './store/auth.js';
 import { createDeviceModelStore } from './store/device-model.js';
 import { openDatabase } from './store/db.js';
@@ -91,7 +94,7 @@ function basicAuthPassword(config: Config, settings: Settings): string | undefin
   return set || config.csms.password;
 }
 
-async function startStation(config: Config, logger: Logger): Promise<RunningStation> {
+async function startStation(config: Config, logger: Logger, logs: LogDestination, notify: Notifier): Promise<RunningStation> {
   const db = openDatabase(config.dataDir);
   const settingsStore = createSettingsStore(db);
   const stores = {
@@ -141,6 +144,7 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
     protocols: config.csms.protocols,
     securityProfile: config.csms.securityProfile === 1 ? 1 : 0,
     ...(basicAuthPassword(config, settings) ? { password: basicAuthPassword(config, settings)! } : {}),
+    ...(config.csms.ca ? { ca: config.csms.ca } : {}),
     schemasFor: (protocol) => loadSchemas(protocol as OcppProtocol),
     callTimeoutMs: settings.int('MessageTimeout') * 1000,
     pingIntervalMs: settings.int('WebSocketPingInterval') * 1000,
@@ -168,27 +172,48 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
 
   const control = await startControlServer(
     config.controlSocket,
-    buildControlHandlers({
+    buildControlCommands({
       config,
       services,
       session,
       sim: hardware.sim?.controls ?? null,
-      queueDepth: () => stores.queue.depth(),
-      transactionOf: (connector) => {
-        const tx = transactions.active(connector);
-        return tx ? (tx.csmsId ?? tx.id) : null;
-      },
+      stores,
+      deviceModel: new DeviceModel({
+        settings,
+        runtime,
+        config,
+        clock,
+        store: stores.deviceModel,
+        localListEntries: () => auth.localListSize(),
+      }),
+      recentLogs: () => logs.recent(),
+      password: () => basicAuthPassword(config, settings),
+      logger,
     }),
     logger,
   );
   session.start();
   logger.info({ csms: config.csms.url, protocols: config.csms.protocols }, 'evsed running');
+  // systemd: what evsed is doing, in one line, whenever the registration state changes.
+  let lastLine = '';
+  const statusLine = () => {
+    const v = runtime.view();
+    const active = transactions.allActive().length;
+    const line = `CSMS ${session.connected ? `${session.protocol}, registration ${v.registration}` : 'not connected'}; ${active} transaction${active === 1 ? '' : 's'} running; queue ${stores.queue.depth()}`;
+    if (line !== lastLine) notify.status(line);
+    lastLine = line;
+  };
+  const statusSub = runtime.station.subscribe(statusLine);
+  const statusTimer = setInterval(statusLine, 10_000);
+  statusTimer.unref();
 
   return {
     board,
     ended,
     async stop(ending) {
       const graceful = !(ending.kind === 'restart' && ending.restart === 'hard');
+      statusSub.unsubscribe();
+      clearInterval(statusTimer);
       // Hardware first: whatever else fails, the contactors are open.
       await board.stop().catch((err: Error) => logger.error({ err }, 'board stop failed'));
       hardware.stop();
@@ -206,11 +231,17 @@ async function startStation(config: Config, logger: Logger): Promise<RunningStat
 
 async function run(configFile: string): Promise<void> {
   const config = loadConfig(configFile);
-  const logger = pino({
-    level: config.log.level,
-    base: { identity: config.identity },
-    redact: { paths: ['password', '*.password', 'csms.password'], censor: '[redacted]' },
-  });
+  const journal = config.log.journal ?? 'auto';
+  const logs = createLogDestination(journal === 'auto' ? {} : { journalSocket: journal === 'on' ? JOURNAL_SOCKET : null });
+  const logger = pino(
+    {
+      level: config.log.level,
+      base: { identity: config.identity },
+      redact: { paths: ['password', '*.password', 'csms.password'], censor: '[redacted]' },
+    },
+    logs,
+  );
+  const notify = createNotifier(process.env, (err) => logger.warn({ err }, 'systemd notification failed'));
   logger.info({ version: EVSED_VERSION, config: configFile }, 'evsed starting');
 
   // Last resort. A rejected promise nobody awaited is a defect to log, not a reason to stop
@@ -230,11 +261,17 @@ async function run(configFile: string): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
 
   for (;;) {
-    const station = await startStation(config, logger);
+    notify.status('starting: opening the database and the hardware');
+    const station = await startStation(config, logger, logs, notify);
     currentBoard = station.board;
+    // Database open, hardware up, control socket listening: ready (the CSMS link follows).
+    notify.ready('running; connecting to the CSMS');
+    notify.startWatchdog();
     const signal = new Promise<Ending>((resolve) => (signalled = resolve));
     const ending = await Promise.race([station.ended, signal]);
     logger.info(ending, ending.kind === 'signal' ? 'evsed stopping' : 'evsed restarting');
+    if (ending.kind === 'signal') notify.stopping('stopping: opening contactors, closing the CSMS connection and the database');
+    else notify.status(`restarting (${ending.reason})`);
     const force = setTimeout(() => {
       logger.error('stop took too long; exiting');
       process.exit(1);
@@ -245,6 +282,7 @@ async function run(configFile: string): Promise<void> {
     if (ending.kind === 'signal') break;
   }
   logger.info('evsed stopped');
+  notify.close();
   logger.flush();
 }
 

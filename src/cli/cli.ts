@@ -4,88 +4,26 @@
  *
  * Exit codes (a contract for scripts): 0 success, 1 the daemon refused, 2 usage error,
  * 3 daemon unreachable.
- * Owns: argument parsing, the command table, output selection (human / --json).
+ * Owns: argument parsing against the command table (table.ts), the socket choice (the control
+ * socket, or its read-only twin `<path>.ro` for users outside the evsed group), output selection
+ * (human / --json), and the client-side commands (watch, bundle).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { controlRequest, ControlUnreachable } from '../control/client.js';
-import type { StatusResult } from '../control/types.js';
-import { formatStatus, makeStyle, type Style } from './format.js';
+import type { ControlResponse } from '../control/protocol.js';
+import { makeStyle } from './format.js';
+import { COMMANDS, type ArgKind, type CommandSpec } from './table.js';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3 } as const;
 
 class UsageError extends Error {}
 
-type ArgKind = 'int' | 'string' | 'fault' | 'evAction';
-interface CommandSpec {
-  words: string[];
-  params: Array<{ name: string; kind: ArgKind; optional?: boolean }>;
-  cmd: string;
-  help: string;
-  render?: (result: any, style: Style) => string;
-}
-
-const EV_ACTIONS = ['pause', 'resume', 'full'];
-
-export const COMMANDS: CommandSpec[] = [
-  {
-    words: ['status'],
-    params: [],
-    cmd: 'status',
-    help: 'station, CSMS link and every connector',
-    render: (r: StatusResult, style) => formatStatus(r, style),
-  },
-  {
-    words: ['sim', 'plug'],
-    params: [{ name: 'N', kind: 'int' }],
-    cmd: 'sim.plug',
-    help: 'simulated EV connects at connector N',
-  },
-  {
-    words: ['sim', 'unplug'],
-    params: [{ name: 'N', kind: 'int' }],
-    cmd: 'sim.unplug',
-    help: 'simulated EV disconnects from connector N',
-  },
-  {
-    words: ['sim', 'swipe'],
-    params: [
-      { name: 'TOKEN', kind: 'string' },
-      { name: 'N', kind: 'int', optional: true },
-    ],
-    cmd: 'sim.swipe',
-    help: 'present an RFID card (optionally at connector N)',
-    render: (r: { connector: number; action: string; reason?: string }) =>
-      `connector ${r.connector}: ${r.action}${r.reason ? ` (${r.reason})` : ''}`,
-  },
-  {
-    words: ['sim', 'ev'],
-    params: [
-      { name: 'N', kind: 'int' },
-      { name: 'pause|resume|full', kind: 'evAction' },
-    ],
-    cmd: 'sim.ev',
-    help: 'the simulated EV stops drawing, resumes, or its battery is full',
-  },
-  {
-    words: ['sim', 'fault'],
-    params: [
-      { name: 'N', kind: 'int' },
-      { name: 'CODE', kind: 'fault' },
-    ],
-    cmd: 'sim.fault',
-    help: 'raise a hardware fault at connector N (0 = whole board)',
-  },
-  {
-    words: ['sim', 'clear'],
-    params: [
-      { name: 'N', kind: 'int' },
-      { name: 'CODE', kind: 'fault', optional: true },
-    ],
-    cmd: 'sim.clear',
-    help: 'clear hardware faults at connector N (all, or just CODE)',
-  },
-];
+const CHOICES: Partial<Record<ArgKind, string[]>> = {
+  evAction: ['pause', 'resume', 'full'],
+  contactorAction: ['open', 'close'],
+  lockAction: ['lock', 'unlock'],
+};
 
 export interface Invocation {
   socket: string;
@@ -107,22 +45,26 @@ function defaultSocket(configFile: string | undefined): string {
 }
 
 function parseValue(kind: ArgKind, name: string, raw: string): unknown {
+  const choices = CHOICES[kind];
+  if (choices) {
+    if (!choices.includes(raw)) throw new UsageError(`expected one of ${choices.join(', ')}, got "${raw}"`);
+    return raw;
+  }
   switch (kind) {
-    case 'int': {
+    case 'int':
       if (!/^\d+$/.test(raw)) throw new UsageError(`${name} must be a whole number, got "${raw}"`);
       return Number(raw);
-    }
-    case 'evAction':
-      if (!EV_ACTIONS.includes(raw)) throw new UsageError(`expected one of ${EV_ACTIONS.join(', ')}, got "${raw}"`);
-      return raw;
-    case 'fault':
-    case 'string':
+    case 'number':
+      if (!/^\d+(\.\d+)?$/.test(raw)) throw new UsageError(`${name} must be a number, got "${raw}"`);
+      return Number(raw);
+    default:
       if (!raw) throw new UsageError(`${name} must not be empty`);
       return raw;
   }
 }
 
-const ARG_NAMES: Record<string, string> = { N: 'connector', TOKEN: 'token', CODE: 'code', 'pause|resume|full': 'action' };
+const signature = (c: CommandSpec) =>
+  [...c.words, ...c.params.map((p) => (p.optional ? `[${p.name}]` : p.name)), ...(c.flags ?? []).map((f) => `[${f.flag}${f.kind === 'int' ? ' N' : ''}]`)].join(' ');
 
 export function parseArgs(argv: string[]): Invocation {
   let socket: string | undefined;
@@ -144,28 +86,37 @@ export function parseArgs(argv: string[]): Invocation {
     else rest.push(a);
   }
   if (rest.length === 0) throw new UsageError('no command given');
-  const spec = [...COMMANDS]
-    .sort((x, y) => y.words.length - x.words.length)
-    .find((c) => c.words.every((w, i) => rest[i] === w));
+  const spec = [...COMMANDS].sort((x, y) => y.words.length - x.words.length).find((c) => c.words.every((w, i) => rest[i] === w));
   if (!spec) throw new UsageError(`unknown command "${rest.join(' ')}"`);
-  const given = rest.slice(spec.words.length);
-  const required = spec.params.filter((p) => !p.optional).length;
-  if (given.length < required || given.length > spec.params.length) {
-    throw new UsageError(`usage: evsectl ${spec.words.join(' ')} ${spec.params.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(' ')}`);
-  }
   const args: Record<string, unknown> = {};
+  const given: string[] = [];
+  const words = rest.slice(spec.words.length);
+  for (let i = 0; i < words.length; i += 1) {
+    const w = words[i]!;
+    const flag = spec.flags?.find((f) => f.flag === w || w.startsWith(`${f.flag}=`));
+    if (!flag) {
+      if (w.startsWith('--')) throw new UsageError(`unknown option ${w} for "${spec.words.join(' ')}"`);
+      given.push(w);
+      continue;
+    }
+    if (flag.kind === 'boolean') args[flag.key] = true;
+    else {
+      const v = w.includes('=') ? w.slice(w.indexOf('=') + 1) : words[++i];
+      if (v === undefined) throw new UsageError(`${flag.flag} needs a value`);
+      args[flag.key] = parseValue('int', flag.flag, v);
+    }
+  }
+  const required = spec.params.filter((p) => !p.optional).length;
+  if (given.length < required || given.length > spec.params.length) throw new UsageError(`usage: evsectl ${signature(spec)}`);
   spec.params.forEach((p, i) => {
     const raw = given[i];
-    if (raw !== undefined) args[ARG_NAMES[p.name] ?? p.name] = parseValue(p.kind, p.name, raw);
+    if (raw !== undefined) args[p.key] = parseValue(p.kind, p.name, raw);
   });
   return { socket: socket ?? defaultSocket(config), json, spec, args };
 }
 
 export function usage(): string {
-  const lines = COMMANDS.map((c) => {
-    const sig = [...c.words, ...c.params.map((p) => (p.optional ? `[${p.name}]` : p.name))].join(' ');
-    return `  ${sig.padEnd(30)} ${c.help}`;
-  });
+  const lines = COMMANDS.map((c) => `  ${signature(c).padEnd(42)} ${c.help}`);
   return [
     'usage: evsectl [--socket PATH | --config FILE] [--json] COMMAND',
     '',
@@ -174,6 +125,40 @@ export function usage(): string {
     '',
     'exit codes: 0 ok, 1 refused by evsed, 2 usage error, 3 evsed unreachable',
   ].join('\n');
+}
+
+/** The control socket, or its read-only twin when this user may not open the control socket. */
+async function request(socket: string, cmd: string, args: Record<string, unknown>): Promise<ControlResponse> {
+  try {
+    return await controlRequest(socket, cmd, args);
+  } catch (err) {
+    const denied = err instanceof ControlUnreachable && /EACCES|EPERM/.test(err.message);
+    if (!denied || !existsSync(`${socket}.ro`)) throw err;
+    return controlRequest(`${socket}.ro`, cmd, args);
+  }
+}
+
+async function watch(inv: Invocation): Promise<number> {
+  const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+  const intervalMs = Math.max(1, Number(inv.args.interval ?? 1)) * 1000;
+  let stop = false;
+  process.once('SIGINT', () => (stop = true));
+  while (!stop) {
+    const r = await request(inv.socket, 'status', {});
+    if (!r.ok) {
+      process.stderr.write(`evsectl: ${r.error.message} [${r.error.code}]\n`);
+      return EXIT.refused;
+    }
+    if (inv.json) process.stdout.write(`${JSON.stringify(r.result)}\n`);
+    else {
+      // Redraw in place: cursor home, clear screen.
+      if (process.stdout.isTTY) process.stdout.write('\u001b[H\u001b[2J');
+      process.stdout.write(`${inv.spec.render!(r.result, style)}\n${style.dim(`refreshed ${new Date().toLocaleTimeString()} · Ctrl-C to leave`)}\n`);
+    }
+    if (inv.args.count !== undefined) break;
+    await new Promise((res) => setTimeout(res, intervalMs));
+  }
+  return EXIT.ok;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -191,9 +176,33 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  let response;
   try {
-    response = await controlRequest(inv.socket, inv.spec.cmd, inv.args);
+    if (inv.spec.client === 'watch') return await watch(inv);
+    const args = { ...inv.args };
+    delete args.file;
+    const response = await request(inv.socket, inv.spec.cmd, args);
+    if (!response.ok) {
+      if (inv.json) process.stdout.write(`${JSON.stringify({ error: response.error })}\n`);
+      else process.stderr.write(`evsectl: ${response.error.message} [${response.error.code}]\n`);
+      return EXIT.refused;
+    }
+    if (inv.spec.client === 'bundle') {
+      const r = response.result as { name: string; bytes: number; base64: string };
+      const file = typeof inv.args.file === 'string' ? inv.args.file : r.name;
+      writeFileSync(file, Buffer.from(r.base64, 'base64'));
+      if (inv.json) process.stdout.write(`${JSON.stringify({ file, bytes: r.bytes })}\n`);
+      else process.stdout.write(`wrote ${file} (${r.bytes} bytes): give it to support\n`);
+      return EXIT.ok;
+    }
+    if (inv.json) {
+      process.stdout.write(`${JSON.stringify(response.result, null, 2)}\n`);
+    } else {
+      const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
+      process.stdout.write(`${inv.spec.render ? inv.spec.render(response.result, style) : 'ok'}\n`);
+    }
+    // A check that found a problem is a refusal for scripts.
+    if (inv.spec.cmd === 'csms.check' && (response.result as { ok?: boolean }).ok === false) return EXIT.refused;
+    return EXIT.ok;
   } catch (err) {
     if (err instanceof ControlUnreachable) {
       process.stderr.write(`evsectl: ${err.message}\n`);
@@ -201,17 +210,4 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  if (!response.ok) {
-    if (inv.json) process.stdout.write(`${JSON.stringify({ error: response.error })}\n`);
-    else process.stderr.write(`evsectl: ${response.error.message} [${response.error.code}]\n`);
-    return EXIT.refused;
-  }
-  if (inv.json) {
-    process.stdout.write(`${JSON.stringify(response.result, null, 2)}\n`);
-  } else {
-    const style = makeStyle(Boolean(process.stdout.isTTY) && !process.env.NO_COLOR);
-    const text = inv.spec.render ? inv.spec.render(response.result, style) : 'ok';
-    process.stdout.write(`${text}\n`);
-  }
-  return EXIT.ok;
 }

@@ -112,6 +112,16 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): Config {
     throw new ConfigError('csms.securityProfile', 'profiles 2 and 3 (TLS) are not supported yet; use 0 or 1');
   }
   const dataDir = path.resolve(baseDir, input.dataDir ?? './var');
+  let ca: string | undefined;
+  const caFile = input.csms.caFile ? path.resolve(baseDir, input.csms.caFile) : undefined;
+  if (caFile) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (err) {
+      throw new ConfigError('csms.caFile', `cannot read ${caFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError('csms.caFile', `${caFile} holds no PEM certificate`);
+  }
   return {
     identity: input.identity,
     csms: {
@@ -119,6 +129,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): Config {
       protocols: input.csms.protocols ?? ['ocpp2.0.1', 'ocpp1.6'],
       securityProfile,
       ...(input.csms.password ? { password: input.csms.password } : {}),
+      ...(caFile ? { caFile, ca } : {}),
     },
     dataDir,
     controlSocket: path.resolve(baseDir, input.controlSocket ?? path.join(dataDir, 'evsed.sock')),
@@ -138,7 +149,7 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): Config {
       firmwareVersion: input.station?.firmwareVersion ?? EVSED_VERSION,
     },
     settings: input.settings ?? {},
-    log: { level: input.log?.level ?? 'info' },
+    log: { level: input.log?.level ?? 'info', journal: input.log?.journal ?? 'auto' },
   };
 }
 

@@ -27,6 +27,9 @@ export interface Config {
     protocols: OcppProtocol[];
     securityProfile: 0 | 1 | 2 | 3;
     password?: string;
+    /** Extra CA certificates (PEM text, read from csms.caFile) trusted for wss://. */
+    ca?: string;
+    caFile?: string;
   };
   dataDir: string;
   controlSocket: string;
@@ -40,5 +43,5 @@ export interface Config {
   station: { vendor: string; model: string; serialNumber?: string; firmwareVersion: string };
   /** Initial values of OCPP configuration keys / variables; values set later by the CSMS win. */
   settings: Record<string, string | number | boolean>;
-  log: { level: string };
+  log: { level: string; journal?: 'auto' | 'on' | 'off' };
 }

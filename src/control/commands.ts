@@ -13,7 +13,7 @@ import type { StationServices } from '../domain/services.js';
 import type { OcppSession } from '../ocpp/session.js';
 import { EVSED_VERSION } from '../version.js';
 import { ControlError } from './protocol.js';
-import type { ControlHandler } from './server.js';
+import type { ControlCommand, ControlHandler } from './server.js';
 import type { ProcessStats, StatusResult } from './types.js';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
@@ -142,7 +142,8 @@ async function simulate(fn: () => Promise<unknown>): Promise<{ done: true }> {
   }
 }
 
-export function buildControlHandlers(deps: CommandDeps): Record<string, ControlHandler> {
+/** status, process and the simulated-hardware commands. */
+export function coreCommands(deps: CommandDeps): Record<string, ControlCommand> {
   const sim = (): SimControls => {
     if (!deps.sim) {
       throw new ControlError('refused', `sim commands need hardware.driver "sim" (this station uses "${deps.config.hardware.driver}")`);
@@ -154,41 +155,44 @@ export function buildControlHandlers(deps: CommandDeps): Record<string, ControlH
     if (id !== 0 && !deps.services.runtime.connector(id)) throw new ControlError('badArgs', `no connector ${id}`);
     return id;
   };
+  const mutating = (handler: ControlHandler): ControlCommand => ({ handler, mutating: true });
   return {
-    status: () => buildStatus(deps),
-    process: (args) =>
-      processStats({
-        reset: args.reset === true,
-        ...(typeof args.monitor === 'boolean' ? { monitor: args.monitor } : {}),
-      }),
-    'sim.plug': (args) => simulate(() => sim().plug(connector(args))),
-    'sim.unplug': (args) => simulate(() => sim().unplug(connector(args))),
-    'sim.swipe': async (args) => {
+    status: { handler: () => buildStatus(deps) },
+    process: {
+      handler: (args) =>
+        processStats({
+          reset: args.reset === true,
+          ...(typeof args.monitor === 'boolean' ? { monitor: args.monitor } : {}),
+        }),
+    },
+    'sim.plug': mutating((args) => simulate(() => sim().plug(connector(args)))),
+    'sim.unplug': mutating((args) => simulate(() => sim().unplug(connector(args)))),
+    'sim.swipe': mutating(async (args) => {
       sim();
       const token = stringArg(args, 'token');
       const at = args.connector === undefined ? 0 : connector(args);
       // Through the session service (not the board's reader event) so the caller learns the outcome.
       return deps.services.sessions.presentToken(token, at);
-    },
-    'sim.ev': (args) => {
+    }),
+    'sim.ev': mutating((args) => {
       const id = connector(args);
       const action = args.action;
       if (action === 'pause') return simulate(() => sim().evPause(id));
       if (action === 'resume') return simulate(() => sim().evResume(id));
       if (action === 'full') return simulate(() => sim().evFull(id));
       throw new ControlError('badArgs', 'action must be pause, resume or full');
-    },
-    'sim.fault': (args) => {
+    }),
+    'sim.fault': mutating((args) => {
       const id = connector(args, true);
       const code = args.code;
       if (!isFaultCode(code)) throw new ControlError('badArgs', `unknown fault code "${String(code)}"`);
       return simulate(() => sim().raiseFault(id, code));
-    },
-    'sim.clear': (args) => {
+    }),
+    'sim.clear': mutating((args) => {
       const id = connector(args, true);
       const code = args.code;
       if (code !== undefined && !isFaultCode(code)) throw new ControlError('badArgs', `unknown fault code "${String(code)}"`);
       return simulate(() => sim().clearFault(id, code));
-    },
+    }),
   };
 }

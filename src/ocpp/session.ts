@@ -32,6 +32,20 @@ const STATUS_OF: Record<OcppProtocol, (v: ConnectorView) => ReportedStatus> = {
 };
 
 const LAST_PROTOCOL_KEY = 'ocpp.lastProtocol';
+const TRACE_SIZE = 500;
+
+export interface TraceFrame {
+  /** ms since the epoch */
+  at: number;
+  direction: 'in' | 'out';
+  protocol: string;
+  text: string;
+}
+
+/** The message id of a frame, for log fields (cheap: no full parse). */
+function messageIdOf(text: string): string | undefined {
+  return /^\[\s*\d\s*,\s*"([^"]{1,36})"/.exec(text)?.[1];
+}
 
 export interface OcppSessionOptions {
   rpc: RpcClient;
@@ -51,6 +65,8 @@ export class OcppSession {
   private linkUp = false;
   private lastError: string | null = null;
   private readonly cleanups: Array<() => void> = [];
+  /** The latest OCPP frames both ways (secrets masked), for `evsectl trace` and bundles. */
+  private readonly frames: TraceFrame[] = [];
 
   constructor(opts: OcppSessionOptions) {
     this.opts = opts;
@@ -87,7 +103,10 @@ export class OcppSession {
     // and keeps a busy link (queue replay) from re-arming its timer twice per message.
     let lastActivityMs = 0;
     rpc.on('frame', ({ direction, text, at }) => {
-      if (this.log.isLevelEnabled('debug')) this.log.debug({ direction, frame: redactFrame(text) }, 'ocpp frame');
+      const frame = redactFrame(text);
+      this.frames.push({ at, direction, protocol: this.adapter.protocol, text: frame });
+      if (this.frames.length > TRACE_SIZE) this.frames.splice(0, this.frames.length - TRACE_SIZE);
+      if (this.log.isLevelEnabled('debug')) this.log.debug({ direction, frame, messageId: messageIdOf(frame) }, 'ocpp frame');
       if (at - lastActivityMs >= 1000) {
         lastActivityMs = at;
         runtime.station.send({ type: 'link.activity' });
@@ -133,6 +152,11 @@ export class OcppSession {
     const closing = this.rpc.close(1000, 'evsed stopping');
     if (opts.graceful ?? true) await closing;
     else closing.catch((err: Error) => this.log.debug({ err }, 'close after hard reset'));
+  }
+
+  /** The last `n` frames, oldest first. */
+  trace(n = TRACE_SIZE): TraceFrame[] {
+    return this.frames.slice(-Math.max(0, n));
   }
 
   get protocol(): OcppProtocol | null {

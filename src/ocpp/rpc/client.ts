@@ -216,6 +216,7 @@ export class RpcClient extends EventEmitter<RpcClientEvents> {
         headers,
         maxPayload: o.maxPayloadBytes,
         handshakeTimeout: o.handshakeTimeoutMs,
+        ...(o.ca ? { ca: o.ca } : {}),
       });
     } catch (err) {
       // Only reachable with options ws itself refuses; report like any failed attempt.

@@ -52,6 +52,8 @@ export interface RpcClientOptions {
   handlerTimeoutMs?: number;
   /** How long `close()` waits for the server's close frame before terminating. Default 5 s. */
   closeTimeoutMs?: number;
+  /** Extra CA certificates (PEM) trusted for wss:// besides the system's. */
+  ca?: string;
 }
 
 /** What `updateOptions()` may change. */
