@@ -223,6 +223,41 @@ export const SETTINGS: readonly SettingDef[] = [
     profile: 'Security',
     v201Only: true,
   },
+  // Smart Charging profile (1.6 §9.4): capabilities, read-only for the CSMS (the configuration
+  // file's `settings` may set them). 2.0.1 SmartChargingCtrlr maps onto the same entries:
+  // ProfileStackLevel → ChargeProfileMaxStackLevel; RateUnit (A, W) → ChargingScheduleAllowedChargingRateUnit
+  // (Current, Power); PeriodsPerSchedule → ChargingScheduleMaxPeriods; Entries[ChargingProfiles]
+  // maxLimit → MaxChargingProfilesInstalled (its Actual is the number installed);
+  // Phases3to1 → ConnectorSwitch3to1PhaseSupported.
+  { key: 'ChargeProfileMaxStackLevel', type: 'integer', default: 10, min: 0, max: 1000, readonly: true, profile: 'SmartCharging' },
+  {
+    key: 'ChargingScheduleAllowedChargingRateUnit',
+    type: 'list',
+    default: ['Current', 'Power'],
+    values: ['Current', 'Power'],
+    maxItems: 2,
+    readonly: true,
+    profile: 'SmartCharging',
+  },
+  { key: 'ChargingScheduleMaxPeriods', type: 'integer', default: 48, min: 1, max: 1000, readonly: true, profile: 'SmartCharging' },
+  { key: 'MaxChargingProfilesInstalled', type: 'integer', default: 32, min: 1, max: 1000, readonly: true, profile: 'SmartCharging' },
+  // evsed cannot switch phases during a transaction.
+  { key: 'ConnectorSwitch3to1PhaseSupported', type: 'boolean', default: false, readonly: true, profile: 'SmartCharging' },
+  // 2.0.1 SmartChargingCtrlr variables without a 1.6 key. LimitChangeSignificance is a decimal
+  // percentage (0–100) kept as its text; read it with limitChangeSignificancePct()
+  // (src/domain/smart-charging/settings.ts).
+  {
+    key: 'LimitChangeSignificance',
+    type: 'string',
+    default: '5',
+    maxLength: 12,
+    pattern: /^(100(\.0+)?|\d{1,2}(\.\d+)?)$/,
+    profile: 'SmartCharging',
+    v201Only: true,
+  },
+  { key: 'NotifyChargingLimitWithSchedules', type: 'boolean', default: false, profile: 'SmartCharging', v201Only: true },
+  // false: the station ignores its energy-manager inputs (local limits and external constraints).
+  { key: 'ExternalControlSignalsEnabled', type: 'boolean', default: true, profile: 'SmartCharging', v201Only: true },
 ];
 
 export const SETTINGS_BY_KEY: ReadonlyMap<string, SettingDef> = new Map(SETTINGS.map((d) => [d.key, d]));

@@ -156,6 +156,7 @@ export async function checkCsms(input: CheckInput): Promise<CheckResult> {
 
   let ws: WebSocket | null = null;
   let httpStatus: number | null = null;
+  let picked: string | null = null;
   await run('upgrade', () =>
     new Promise((resolve) => {
       const headers: Record<string, string> = {};
@@ -173,16 +174,24 @@ export async function checkCsms(input: CheckInput): Promise<CheckResult> {
         resolve({ verdict: 'pass', detail: 'HTTP 101 switching protocols' });
       });
       socket.once('error', (err) => {
-        if (httpStatus === null) resolve({ verdict: 'fail', detail: `upgrade failed: ${err.message}` });
+        if (httpStatus !== null) return;
+        // ws refuses a 101 answer that names no (or an unoffered) subprotocol: the upgrade itself worked.
+        const sub = /subprotocol/i.exec(err.message);
+        if (sub) {
+          picked = /Server sent an invalid subprotocol/i.test(err.message) ? 'an unoffered one' : '';
+          resolve({ verdict: 'pass', detail: 'HTTP 101 switching protocols' });
+          return;
+        }
+        resolve({ verdict: 'fail', detail: `upgrade failed: ${err.message}` });
       });
     }),
   );
   await run('subprotocol', async () => {
     if (httpStatus === 401) return { verdict: 'skip', detail: 'not reached (authentication refused)' };
-    const picked = (ws as WebSocket | null)?.protocol ?? '';
-    if (!picked) return { verdict: 'fail', detail: `the CSMS accepted none of ${input.protocols.join(', ')}` };
-    if (!input.protocols.includes(picked)) return { verdict: 'fail', detail: `the CSMS picked ${picked}, which evsed did not offer` };
-    return { verdict: 'pass', detail: `${picked} agreed` };
+    const agreed = picked ?? (ws as WebSocket | null)?.protocol ?? '';
+    if (!agreed) return { verdict: 'fail', detail: `the CSMS accepted none of ${input.protocols.join(', ')}` };
+    if (!input.protocols.includes(agreed)) return { verdict: 'fail', detail: `the CSMS picked ${agreed}, which evsed did not offer` };
+    return { verdict: 'pass', detail: `${agreed} agreed` };
   });
   await run('auth', async () => {
     if (httpStatus === 401) return { verdict: 'fail', detail: `basic auth refused for user ${input.identity}: check csms.password / the CSMS's record` };

@@ -90,4 +90,17 @@ export const MIGRATIONS: readonly string[] = [
      updated_at         INTEGER NOT NULL,
      PRIMARY KEY (component, component_instance, evse_id, connector_id, variable, variable_instance, attribute)
    ) STRICT;`,
+  // 4: charging profiles (src/store/charging-profiles.ts); the profile itself is JSON, the
+  // columns are what profiles are looked up and cleared by.
+  `CREATE TABLE charging_profiles (
+     id             INTEGER PRIMARY KEY,
+     connector      INTEGER NOT NULL,
+     purpose        TEXT NOT NULL,
+     stack_level    INTEGER NOT NULL,
+     transaction_id TEXT,
+     profile        TEXT NOT NULL,
+     installed_at   INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX charging_profiles_by_scope ON charging_profiles (connector, purpose, stack_level);
+   CREATE INDEX charging_profiles_by_tx ON charging_profiles (transaction_id);`,
 ];

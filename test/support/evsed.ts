@@ -29,6 +29,8 @@ export interface EvsedOptions {
   identity?: string;
   password?: string;
   securityProfile?: number;
+  /** csms.caFile: PEM file of extra CA certificates for wss://. */
+  caFile?: string;
   connectors?: number;
   settings?: Record<string, string | number | boolean>;
   timeScale?: number;
@@ -40,6 +42,8 @@ export interface EvsedOptions {
   extra?: Record<string, unknown>;
   /** Path of the evsed entry point (default: the build under dist/). */
   main?: string;
+  /** Extra environment of the daemon (NOTIFY_SOCKET, WATCHDOG_USEC …). */
+  env?: Record<string, string>;
 }
 
 export class EvsedProcess {
@@ -63,6 +67,7 @@ export class EvsedProcess {
         protocols: options.protocols ?? ['ocpp1.6'],
         ...(options.securityProfile !== undefined ? { securityProfile: options.securityProfile } : {}),
         ...(options.password ? { password: options.password } : {}),
+        ...(options.caFile ? { caFile: options.caFile } : {}),
       },
       dataDir: this.dataDir,
       controlSocket: this.socket,
@@ -87,6 +92,7 @@ export class EvsedProcess {
     const extra = (process.env.EVSED_EXTRA_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     const child = spawn(process.execPath, [...evsedNodeFlags(main), ...extra, main, '--config', this.configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(this.options.env ?? {}) },
     });
     this.child = child;
     child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));

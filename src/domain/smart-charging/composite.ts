@@ -80,6 +80,8 @@ export interface StationCap {
 export interface LimitBreakdown {
   /** The limit in force, A per phase, rounded down to 0.1 A. */
   limitA: number;
+  /** The same before rounding (for conversions to W without losing precision). */
+  exactA: number;
   /** Phases the limit is meant for (smallest of the periods in force, else the connector's). */
   numberPhases: number;
   origin: LimitOrigin;
@@ -203,8 +205,10 @@ function evaluatePools(p: Pools, ctx: ConnectorContext, atMs: number, options: C
     if (ctx.stationLocalLimitA < station.amps) [station.amps, station.ampsOrigin] = [ctx.stationLocalLimitA, o];
   }
   consider(ctx.hardwareMaxA, { kind: 'hardware' });
+  const exactA = Math.max(0, limitA);
   return {
-    limitA: floorTenth(Math.max(0, limitA)),
+    limitA: floorTenth(exactA),
+    exactA,
     numberPhases: Number.isFinite(numberPhases) ? numberPhases : Math.max(1, ctx.phases),
     origin,
     station,
@@ -321,7 +325,8 @@ export function compositeSchedule(input: ConnectorCompositeInput): CompositeSche
     input.durationS,
     (t) => {
       const b = evaluatePools(p, ctx, t, options);
-      return { limit: floorTenth(ampsToUnit(b.limitA, input.unit, b.numberPhases, supply)), numberPhases: b.numberPhases };
+      const limit = input.unit === 'A' ? b.limitA : floorTenth(ampsToUnit(b.exactA, input.unit, b.numberPhases, supply));
+      return { limit, numberPhases: b.numberPhases };
     },
     (t) => nextPoolsChangeMs(p, ctx, t),
   );
@@ -358,7 +363,7 @@ export function stationCompositeSchedule(input: StationCompositeInput): Composit
       let cap = Infinity;
       for (const { ctx, pools: p } of all) {
         const b = evaluatePools(p, ctx, t, options);
-        total += input.unit === 'A' ? b.limitA : b.limitA * ctx.nominalVoltageV * b.numberPhases;
+        total += input.unit === 'A' ? b.limitA : b.exactA * ctx.nominalVoltageV * b.numberPhases;
         // The station-wide limits are the same for every connector.
         const st = b.station;
         cap = input.unit === 'A' ? Math.min(st.amps, st.watts / (voltsSt * phasesSt)) : Math.min(st.watts, st.amps * voltsSt * phasesSt);

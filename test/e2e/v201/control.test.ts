@@ -211,7 +211,8 @@ test('R-J9 / R-J11 - an action unknown to OCPP 2.0.1: CALLERROR NotImplemented w
   assert.is(csms.connections.length, 1);
   assert.ok(csms.client()?.isOpen);
   assert.equal(await csms.call('ClearCache', {}), { status: 'Accepted' });
-  assert.equal(csms.violations(), []);
+  // ocpp-rpc flags the answer to a CALL it did not send itself (sendRaw); nothing else may be flagged.
+  assert.equal(csms.violations().filter((m) => m.id !== 'raw-unknown-1'), []);
 });
 
 test('TC_P_03_CS / TC_P_04_CS / R-J15 - customData on a request (top level and nested) is accepted', async (c) => {
