@@ -98,26 +98,31 @@ export function createCanBoard(options: CanBoardOptions): CanBoard {
   const nodes = new Map<number, CanNode>();
   const connectors: CanConnector[] = [];
   for (const nodeId of resolved.nodes) {
-    const own: CanConnector[] = [];
-    const node: CanNode = new CanNode(
-      nodeId,
-      own,
-      { options: resolved, send: (name, values) => post(nodeId, name, values), settled: () => checkStarted() },
-    );
-    for (const place of resolved.connectors.filter((c) => c.node === nodeId)) {
-      own.push(
-        new CanConnector(place.info, nodeId, place.channel, {
-          options: resolved,
-          emit,
-          send: (name, values) => send(nodeId, name, values),
-          post: (name, values) => post(nodeId, name, values),
-          nodeFaults: () => node.faults(),
-          online: () => node.reachable(),
-          stopped: () => stopping !== null,
-        }),
+    const holder: { node: CanNode | null } = { node: null };
+    const nodeOf = (): CanNode => {
+      if (!holder.node) throw new Error(`node ${nodeId} is not built yet`);
+      return holder.node;
+    };
+    const own = resolved.connectors
+      .filter((place) => place.node === nodeId)
+      .map(
+        (place) =>
+          new CanConnector(place.info, nodeId, place.channel, {
+            options: resolved,
+            emit,
+            send: (name, values) => send(nodeId, name, values),
+            post: (name, values) => post(nodeId, name, values),
+            nodeFaults: () => nodeOf().faults(),
+            online: () => nodeOf().reachable(),
+            stopped: () => stopping !== null,
+          }),
       );
-    }
-    nodes.set(nodeId, node);
+    holder.node = new CanNode(nodeId, own, {
+      options: resolved,
+      send: (name, values) => post(nodeId, name, values),
+      settled: () => checkStarted(),
+    });
+    nodes.set(nodeId, holder.node);
   }
   // Connectors in configuration order, whatever their nodes.
   for (const place of resolved.connectors) {

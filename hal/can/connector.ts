@@ -228,14 +228,17 @@ export class CanConnector implements ConnectorHardware {
 
   // ── node supervision (called by the board) ──────────────────────────────────────────────
 
-  /** The node's heartbeat stayed away: controllerLost, contactor reported open, commands fail. */
-  nodeLost(detail: string): void {
+  /** controllerLost. `silent`: the node's heartbeat stayed away — the contactor is reported
+   * open and waiting commands fail; otherwise the controller does not hear evsed and holds the
+   * contactor open itself (its frames still tell the truth). */
+  nodeLost(detail: string, silent: boolean): void {
     this.withFaultEvents(() => this.derived.set('controllerLost', detail));
-    this.voidContactor(`controller node ${this.node} lost`);
+    this.voidContactor(detail);
+    if (!silent) return;
     this.driven = false;
     this.heldOpen = false;
     this.setFeedback(false);
-    const lost = new HalError('timeout', `${this.where()}: controller node ${this.node} lost`);
+    const lost = new HalError('timeout', `${this.where()}: ${detail}`);
     this.offers.rejectAll(lost);
     this.locks.rejectAll(lost);
     this.rcdTests.rejectAll(lost);

@@ -99,12 +99,18 @@ export class CanNode {
     }
     this.lastCounter = counter;
     this.armWatchdog();
+    const wasHearing = this.seesEvsed;
     this.seesEvsed = evsedAlive;
     if (this.state === 'lost') {
       this.resync('came back', true);
       return;
     }
-    if (!evsedAlive && this.state === 'online') this.safetyNetSeen = true;
+    if (!evsedAlive && wasHearing && this.state === 'online' && !this.safetyNetSeen) {
+      // The controller stopped hearing evsed: its safety net holds every contactor open.
+      this.safetyNetSeen = true;
+      const detail = `controller node ${this.node} does not hear evsed's heartbeat (contactors held open)`;
+      for (const c of this.connectors) c.nodeLost(detail, false);
+    }
     if (evsedAlive && this.safetyNetSeen) {
       this.safetyNetSeen = false;
       this.resync('hears evsed again', true);
@@ -116,6 +122,8 @@ export class CanNode {
     this.firmware = `${v.FirmwareMajor ?? 0}.${v.FirmwareMinor ?? 0}`;
     this.helloReason = HELLO_REASONS[v.Reason ?? -1] ?? null;
     this.lastCounter = null;
+    this.seesEvsed = false;
+    this.safetyNetSeen = false;
     this.armWatchdog();
     this.resync('rebooted', true);
   }
@@ -167,10 +175,9 @@ export class CanNode {
     this.watchdog = null;
     if (this.state === 'lost') return;
     this.state = 'lost';
-    this.lastCounter = null;
     this.safetyNetSeen = false;
     const detail = `controller node ${this.node}: no heartbeat for ${this.env.options.heartbeatTimeoutMs} ms`;
-    for (const c of this.connectors) c.nodeLost(detail);
+    for (const c of this.connectors) c.nodeLost(detail, true);
     this.env.settled();
   }
 }

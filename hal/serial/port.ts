@@ -78,24 +78,6 @@ function realPathOf(devicePath: string): string | null {
   }
 }
 
-/** Claim `options.path` for a new owner; HalError 'portLocked' when this process already owns it. */
-export function claimPort(options: PortOwnerOptions): SerialPortOwner {
-  const key = keyOf(options.path);
-  const held = owners.get(key);
-  if (held) throw new HalError('portLocked', `${options.path} is already owned in this process`);
-  const real = realPathOf(options.path);
-  if (real !== null) {
-    for (const other of owners.values()) {
-      if (other.realPath === real) {
-        throw new HalError('portLocked', `${options.path} is the same device as ${other.path}, already owned in this process`);
-      }
-    }
-  }
-  const owner = new SerialPortOwner(options, real);
-  owners.set(key, owner);
-  return owner;
-}
-
 /** Paths owned in this process (diagnostics and tests). */
 export function ownedPorts(): string[] {
   return [...owners.values()].map((o) => o.path);
@@ -127,12 +109,11 @@ export class SerialPortOwner implements ByteChannel {
   private readonly stats: PortCounters = { losses: 0, reopens: 0, reopenFailures: 0, bytesIn: 0, bytesOut: 0 };
   private lastDetail = 'not opened yet';
 
-  /** Use claimPort(); the constructor does not register the owner. */
-  constructor(
-    private readonly options: PortOwnerOptions,
-    /** The device the path resolved to when claimed (null when it did not exist). */
-    public realPath: string | null,
-  ) {
+  /** The device the path resolved to when opened (compared with other owners' devices). */
+  private realPath: string | null = null;
+
+  /** Nothing is opened or claimed until open(). */
+  constructor(private readonly options: PortOwnerOptions) {
     this.path = options.path;
     this.reopenDelayMs = options.reopenInitialMs;
   }
@@ -150,13 +131,20 @@ export class SerialPortOwner implements ByteChannel {
     return { ...this.stats };
   }
 
-  /** First open. Rejects HalError 'portUnavailable' (missing device, no permission) or
-   * 'portLocked' (another process holds it); the owner stays claimed until release(). */
+  /** Claim the path in this process and open it. Rejects HalError 'portLocked' when this
+   * process already owns the path (or the same device under another name) or another process
+   * holds its lock, 'portUnavailable' when it cannot be opened (missing, no permission); the
+   * claim is given back on failure. */
   async open(): Promise<void> {
     if (this.released) throw new HalError('stopped', `${this.path} has been released`);
     if (this.state === 'open') return;
-    this.port = await this.openOnce();
-    this.realPath = realPathOf(this.path) ?? this.realPath;
+    this.claim();
+    try {
+      this.port = await this.openOnce();
+    } catch (error) {
+      this.unclaim();
+      throw error;
+    }
     this.setStatus('open', 'open');
   }
 
@@ -202,7 +190,7 @@ export class SerialPortOwner implements ByteChannel {
     this.released = true;
     this.reopenTimer?.cancel();
     this.reopenTimer = null;
-    if (owners.get(keyOf(this.path)) === this) owners.delete(keyOf(this.path));
+    this.unclaim();
     const port = this.port;
     this.port = null;
     this.setStatus('closed', 'released');
@@ -219,6 +207,27 @@ export class SerialPortOwner implements ByteChannel {
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
+
+  private claim(): void {
+    const key = keyOf(this.path);
+    const held = owners.get(key);
+    if (held && held !== this) throw new HalError('portLocked', `${this.path} is already owned in this process`);
+    const real = realPathOf(this.path);
+    if (real !== null) {
+      for (const other of owners.values()) {
+        if (other !== this && other.realPath === real) {
+          throw new HalError('portLocked', `${this.path} is the same device as ${other.path}, already owned in this process`);
+        }
+      }
+    }
+    this.realPath = real;
+    owners.set(key, this);
+  }
+
+  private unclaim(): void {
+    const key = keyOf(this.path);
+    if (owners.get(key) === this) owners.delete(key);
+  }
 
   private openOnce(): Promise<SerialPort> {
     const { baudRate, dataBits, parity, stopBits } = this.options;
@@ -279,7 +288,6 @@ export class SerialPortOwner implements ByteChannel {
       }
       this.port = port;
       this.stats.reopens++;
-      this.realPath = realPathOf(this.path) ?? this.realPath;
       this.setStatus('open', 'reopened');
     } catch (error) {
       this.stats.reopenFailures++;

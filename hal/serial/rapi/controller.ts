@@ -161,17 +161,14 @@ export class RapiController {
     return status;
   }
 
-  /** `$SC amps V` (volatile: not written to EEPROM). Resolves with the capacity the controller
-   * set; rejects HalError 'badReply' naming it when the controller set another value. */
-  async setCapacity(amps: number): Promise<number> {
+  /** `$SC amps V` (volatile: not written to EEPROM). `accepted` is false when the controller
+   * answered `$NK` (it then clamps to its own limits, or refuses to raise the current while over
+   * temperature); `setA` is the capacity it reports having set. */
+  async setCapacity(amps: number): Promise<{ accepted: boolean; setA: number | null }> {
     const whole = Math.floor(amps);
     const reply = await this.client.send('SC', [whole, 'V']);
-    const set = decParam(reply.params[0]);
-    if (reply.ok && set === whole) return set;
-    throw new HalError(
-      'badReply',
-      `${this.path}: $SC ${whole} V refused${set === null ? '' : `, controller offers ${set} A`}`,
-    );
+    const setA = decParam(reply.params[0]);
+    return { accepted: reply.ok && setA === whole, setA };
   }
 
   /** `$FE`: enable (PWM on when an EV is connected; the controller closes its relay on C). */

@@ -6,6 +6,7 @@ export * from './model.js';
 export * from './schedule.js';
 export * from './composite.js';
 export * from './allocation.js';
+export * from './apply.js';
 export * from './validate.js';
 export * from './settings.js';
 export * from './errors.js';

@@ -9,13 +9,13 @@
  *   when it ends (1.6 §3.13.1, K02.FR.05) or, after a restart, when it no longer runs;
  * - the local limit inputs of an on-site energy manager (connector, or 0 = the whole station),
  *   honoured while ExternalControlSignalsEnabled is true (so are external-constraint profiles);
- * - applying: each connector's limit = its composite at this instant (composite.ts), shared with
- *   the other connectors when a station-wide limit binds (allocation.ts), sent to the connector
- *   statechart with ConnectorRuntime.setLimit (below 6 A the statechart pauses the session);
- *   again whenever a profile, a local limit, a session or ExternalControlSignalsEnabled changes,
- *   and at every boundary: one timer to the earliest nextChangeMs, re-armed after each run,
- *   sleeping at most `maxSleepMs` so a wall-clock correction is caught up with even without
- *   `resync()` (call it after the station clock was set);
+ * - applying: each connector's limit = its composite at this instant, shared with the other
+ *   connectors when a station-wide limit binds (apply.ts), sent to the connector statechart with
+ *   ConnectorRuntime.setLimit (below 6 A the statechart pauses the session); again whenever a
+ *   profile, a local limit, a session (authorized or not) or ExternalControlSignalsEnabled
+ *   changes, and at every boundary: one timer to the earliest nextChangeMs, re-armed after each
+ *   run; while a boundary is ahead it sleeps at most `maxSleepMs`, so a wall-clock correction is
+ *   caught up with even without `resync()` (call resync() after the station clock was set);
  * - a change event per connector whose applied limit changed (for 2.0.1 reporting).
  * Must not: speak OCPP (adapters map requests and results), or decide when transactions start.
  */
@@ -26,7 +26,7 @@ import type { ConnectorRuntime, ConnectorView } from '../connector.js';
 import type { Settings } from '../settings.js';
 import type { StationRuntime } from '../station.js';
 import type { ChargingProfileStore } from '../../store/charging-profiles.js';
-import { shareStationCaps } from './allocation.js';
+import { limitsToApply } from './apply.js';
 import {
   compositeSchedule,
   evaluateAt,
@@ -359,38 +359,21 @@ export class SmartChargingService {
 
   private applyOnce(): void {
     const now = this.o.clock.now();
-    const profiles = this.effectiveProfiles();
-    const items = this.o.runtime.connectors.map((c) => {
+    const connectors = this.o.runtime.connectors.map((c) => {
       const ctx = this.context(c);
-      return { c, ctx, b: evaluateAt(profiles, ctx, now, this.o.composite) };
+      return { ctx, active: c.view().authorized, sinceMs: ctx.txStartMs ?? this.sessionSince.get(c.info.id) ?? now };
     });
-    const station = items[0]?.b.station;
-    const shares = shareStationCaps(
-      items.map(({ c, ctx, b }) => ({
-        connector: c.info.id,
-        demandA: b.limitA,
-        phases: ctx.phases,
-        nominalVoltageV: ctx.nominalVoltageV,
-        active: c.view().authorized,
-        sinceMs: ctx.txStartMs ?? this.sessionSince.get(c.info.id) ?? now,
-      })),
-      { amps: station?.amps ?? Infinity, watts: station?.watts ?? Infinity },
-    );
-    for (const { c, b } of items) {
-      const id = c.info.id;
-      const limitA = Math.min(b.limitA, shares.get(id) ?? b.limitA);
-      const previousA = this.applied.get(id) ?? null;
-      if (previousA === limitA) continue;
-      this.applied.set(id, limitA);
-      const shared = limitA < b.limitA;
-      const origin = shared ? (b.station.ampsOrigin ?? b.station.wattsOrigin) : b.origin;
-      const change: LimitChange = { connector: id, limitA, previousA, source: sourceOf(origin), shared };
-      if (origin?.kind === 'profile') [change.purpose, change.profileId] = [origin.purpose, origin.profileId];
-      this.log.info({ connector: id, limitA, previousA, source: change.source, profileId: change.profileId }, 'charging limit applied');
-      c.setLimit(limitA);
-      for (const l of this.listeners) {
+    for (const l of limitsToApply(this.effectiveProfiles(), connectors, now, this.o.composite)) {
+      const previousA = this.applied.get(l.connector) ?? null;
+      if (previousA === l.limitA) continue;
+      this.applied.set(l.connector, l.limitA);
+      const change: LimitChange = { connector: l.connector, limitA: l.limitA, previousA, source: sourceOf(l.origin), shared: l.shared };
+      if (l.origin?.kind === 'profile') [change.purpose, change.profileId] = [l.origin.purpose, l.origin.profileId];
+      this.log.info({ connector: l.connector, limitA: l.limitA, previousA, source: change.source, profileId: change.profileId }, 'charging limit applied');
+      this.o.runtime.connector(l.connector)!.setLimit(l.limitA);
+      for (const listener of this.listeners) {
         try {
-          l(change);
+          listener(change);
         } catch (err) {
           this.log.error({ err }, 'limit listener failed');
         }
