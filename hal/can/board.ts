@@ -2,7 +2,8 @@
  * The CAN charger board: the `Board` of the `can` driver, talking to one or more I/O
  * controllers over evsed-io frames (evsed-io.kcd, README.md next to it).
  *
- * Owns: the one CAN channel of the process (opened by start(), closed by stop()), the codec on
+ * Owns: the one CAN channel of the process (opened by start(), reopened every heartbeatTimeoutMs
+ * after the kernel hung it up — interface down or removed —, closed by stop()), the codec on
  * it, evsed's heartbeat (every heartbeatPeriodMs, from start() to stop()), the controller nodes
  * (node.ts) and their connectors (connector.ts), dispatching decoded frames to them, the RFID
  * token assembly, event delivery, counters and diagnostics. start() resolves once every node
@@ -58,6 +59,8 @@ export function createCanBoard(options: CanBoardOptions): CanBoard {
   let startWaiter: { resolve(): void; reject(error: HalError): void } | null = null;
   let stopping: Promise<void> | null = null;
   let heartbeat: { cancel(): void } | null = null;
+  let reopen: { cancel(): void } | null = null;
+  let reopenAttempts = 0;
   let counter = 0;
   let sendErrors = 0;
   let busErrors = 0;
@@ -69,7 +72,7 @@ export function createCanBoard(options: CanBoardOptions): CanBoard {
     role: 'evsed',
     nodes: resolved.nodes,
     transmit: (frame) => {
-      if (!channel) throw new HalError('stopped', `${resolved.interface}: the CAN channel is not open`);
+      if (!channel) throw new HalError('interfaceMissing', `${resolved.interface}: the CAN socket is closed`);
       channel.send(frame);
     },
     onMessage: (m) => dispatch(m),
@@ -87,7 +90,9 @@ export function createCanBoard(options: CanBoardOptions): CanBoard {
       throw error;
     }
   };
+  /** Send when there is a channel (before start() and after stop() there is nobody to tell). */
   const post = (node: number, name: MessageName, values: SignalValues): void => {
+    if (!channel) return;
     try {
       send(node, name, values);
     } catch (error) {
@@ -189,14 +194,40 @@ export function createCanBoard(options: CanBoardOptions): CanBoard {
     post(0, 'EvsedHeartbeat', { Counter: counter, Timeout: Math.round(resolved.heartbeatTimeoutMs / 100) / 10 });
   }
 
-  async function start(): Promise<void> {
-    const opened = resolved.openChannel(resolved.interface);
+  /** Use `opened` as the channel; when it closes under us (the kernel hung up the socket:
+   * interface down or removed) try to open it again every heartbeatTimeoutMs. */
+  function attach(opened: CanChannel): void {
     channel = opened;
     opened.onFrame((frame) => codec.receive(frame));
     opened.onError((error) => {
       busErrors++;
       diagnostic({ kind: 'channel', detail: error.message, code: error.code });
+      if (channel === opened && !opened.isOpen() && !stopping) {
+        channel = null;
+        reopen ??= clock.setInterval(tryReopen, resolved.heartbeatTimeoutMs);
+      }
     });
+  }
+
+  function tryReopen(): void {
+    reopenAttempts++;
+    try {
+      attach(resolved.openChannel(resolved.interface));
+    } catch (error) {
+      if (!(error instanceof HalError)) throw error;
+      // Reported once per outage; the attempts are counted in the success message.
+      if (reopenAttempts === 1)
+        diagnostic({ kind: 'channel', detail: `reopening: ${error.message}`, code: error.code });
+      return;
+    }
+    diagnostic({ kind: 'channel', detail: `${resolved.interface}: reopened after ${reopenAttempts} attempt(s)` });
+    reopen?.cancel();
+    reopen = null;
+    reopenAttempts = 0;
+  }
+
+  async function start(): Promise<void> {
+    attach(resolved.openChannel(resolved.interface));
     const settled = new Promise<void>((resolve, reject) => (startWaiter = { resolve, reject }));
     sendHeartbeat();
     heartbeat = clock.setInterval(sendHeartbeat, resolved.heartbeatPeriodMs);
@@ -218,6 +249,8 @@ export function createCanBoard(options: CanBoardOptions): CanBoard {
     );
     heartbeat?.cancel();
     heartbeat = null;
+    reopen?.cancel();
+    reopen = null;
     for (const node of nodes.values()) node.stop();
     channel?.close();
     channel = null;

@@ -204,7 +204,12 @@ export class SocketCanChannel implements CanChannel {
       this.errors.emit(error, 'error');
       return;
     }
-    const frame: CanFrame = { id: message.id, ext: message.ext === true, rtr: message.rtr === true, data: message.data };
+    const frame: CanFrame = {
+      id: message.id,
+      ext: message.ext === true,
+      rtr: message.rtr === true,
+      data: message.data,
+    };
     this.frames.emit(frame, 'frame');
   }
 
@@ -222,7 +227,11 @@ export function explainOpenFailure(iface: string, error: unknown, sysClassNet: s
   const native = error instanceof Error ? error.message : String(error);
   const options = { cause: error };
   if (!existsSync(sysClassNet)) {
-    return new HalError('interfaceMissing', `${iface} (socketcan: ${native}; ${sysClassNet} is not there to tell why)`, options);
+    return new HalError(
+      'interfaceMissing',
+      `${iface} (socketcan: ${native}; ${sysClassNet} is not there to tell why)`,
+      options,
+    );
   }
   const dir = path.join(sysClassNet, iface);
   if (!existsSync(dir)) return new HalError('interfaceMissing', iface, options);

@@ -44,7 +44,10 @@ const MAX_SIGNAL_BITS = 32;
 
 /** evsed-io.kcd next to this module (when the build copies it), else in the source tree. */
 export function defaultKcdPath(): string {
-  const candidates = [new URL('./evsed-io.kcd', import.meta.url), new URL('../../../hal/can/evsed-io.kcd', import.meta.url)];
+  const candidates = [
+    new URL('./evsed-io.kcd', import.meta.url),
+    new URL('../../../hal/can/evsed-io.kcd', import.meta.url),
+  ];
   const paths = candidates.map((url) => fileURLToPath(url));
   return paths.find((p) => existsSync(p)) ?? paths[0]!;
 }
@@ -94,7 +97,8 @@ export function checkBus(bus: KcdBus): string | null {
     for (const s of message.signals) {
       if (s.bitLength > MAX_SIGNAL_BITS) return `${name}.${s.name} is wider than ${MAX_SIGNAL_BITS} bits`;
       if (s.endianess !== 'little') return `${name}.${s.name} must be little-endian`;
-      if (s.bitOffset + s.bitLength > message.length * 8) return `${name}.${s.name} lies beyond the ${message.length} bytes`;
+      if (s.bitOffset + s.bitLength > message.length * 8)
+        return `${name}.${s.name} lies beyond the ${message.length} bytes`;
       if (!(s.slope > 0)) return `${name}.${s.name} needs a positive slope`;
     }
   }
@@ -154,7 +158,8 @@ export class CanCodec {
 
   constructor(private readonly options: CanCodecOptions) {
     for (const node of options.nodes) {
-      if (!Number.isInteger(node) || node < NODE_MIN || node > NODE_MAX) throw new RangeError(`CAN node ${node} is not within ${NODE_MIN}..${NODE_MAX}`);
+      if (!Number.isInteger(node) || node < NODE_MIN || node > NODE_MAX)
+        throw new RangeError(`CAN node ${node} is not within ${NODE_MIN}..${NODE_MAX}`);
     }
     this.nodes = new Set(options.nodes);
     for (const m of options.bus.messages) {
@@ -183,10 +188,15 @@ export class CanCodec {
   receive(frame: CanFrame): void {
     const where = `${frame.ext ? 'extended ' : ''}id ${formatId(frame.id)}`;
     if (frame.ext) return this.problem('unknown', `${where}: extended ids are not used`);
-    const broadcast = this.templates.get(frame.id);
-    const template = broadcast && MESSAGES[broadcast.name as MessageName].broadcast ? broadcast : this.templates.get(idForNode(frame.id, 1));
     const node = frame.id & NODE_MASK;
-    if (!template || (template !== broadcast && node === 0)) return this.problem('unknown', `${where}: not in the database`);
+    const exact = this.templates.get(frame.id);
+    const template =
+      exact && MESSAGES[exact.name as MessageName].broadcast
+        ? exact // node 0 of a function code is its broadcast
+        : node === 0
+          ? undefined
+          : this.templates.get(idForNode(frame.id, 1));
+    if (!template) return this.problem('unknown', `${where}: not in the database`);
     const name = template.name as MessageName;
     const shape = MESSAGES[name];
     const foreignNode = !shape.broadcast && !this.nodes.has(node);
@@ -196,7 +206,10 @@ export class CanCodec {
         this.counters.ignored++;
         return;
       }
-      const why = shape.producer === this.options.role ? `sent by ${shape.producer}, not expected here` : `node ${node} is not configured`;
+      const why =
+        shape.producer === this.options.role
+          ? `sent by ${shape.producer}, not expected here`
+          : `node ${node} is not configured`;
       return this.problem('unknown', `${name} (${where}): ${why}`);
     }
     if (frame.rtr) return this.problem('malformed', `${name} (${where}): remote frame`);
@@ -223,7 +236,8 @@ export class CanCodec {
    */
   send(node: number, name: MessageName, values: SignalValues): void {
     const shape = MESSAGES[name];
-    if (shape.producer !== this.options.role) throw new RangeError(`${name} is sent by ${shape.producer}, not ${this.options.role}`);
+    if (shape.producer !== this.options.role)
+      throw new RangeError(`${name} is sent by ${shape.producer}, not ${this.options.role}`);
     if (!shape.broadcast && !this.nodes.has(node)) throw new RangeError(`${name}: node ${node} is not configured`);
     const message = this.message(name);
     for (const key of Object.keys(values)) {
@@ -231,11 +245,15 @@ export class CanCodec {
     }
     for (const [signal, s] of Object.entries(message.signals)) {
       const value = values[signal];
-      if (value === undefined || !Number.isFinite(value)) throw new RangeError(`${name}.${signal}: a finite value is required, got ${String(value)}`);
+      if (value === undefined || !Number.isFinite(value))
+        throw new RangeError(`${name}.${signal}: a finite value is required, got ${String(value)}`);
       const raw = Math.round((value - s.intercept) / s.slope);
-      const [min, max] = s.type === 'signed' ? [-(2 ** (s.bitLength - 1)), 2 ** (s.bitLength - 1) - 1] : [0, 2 ** s.bitLength - 1];
+      const [min, max] =
+        s.type === 'signed' ? [-(2 ** (s.bitLength - 1)), 2 ** (s.bitLength - 1) - 1] : [0, 2 ** s.bitLength - 1];
       if (raw < min || raw > max) {
-        throw new RangeError(`${name}.${signal}: ${value}${s.unit ? ` ${s.unit}` : ''} is outside ${min * s.slope + s.intercept}..${max * s.slope + s.intercept}`);
+        throw new RangeError(
+          `${name}.${signal}: ${value}${s.unit ? ` ${s.unit}` : ''} is outside ${min * s.slope + s.intercept}..${max * s.slope + s.intercept}`,
+        );
       }
     }
     for (const [signal, s] of Object.entries(message.signals)) s.update(values[signal]!);

@@ -2,14 +2,11 @@
  * One connector of the CAN board: what evsed knows about a channel of an I/O controller, and
  * the commands to it.
  *
- * Owns: the last reported pilot, contactor (feedback contact, coil, held open), lock, meter
- * reading and fault bits of the channel; the commands with their deadlines (offer ack,
- * contactor feedback, lock, RCD test, meter request); the feedback check that raises
- * `contactorWelded` (closed while commanded open) / `contactorStuckOpen` (open while commanded
- * closed, unless the controller holds it open) when the feedback does not follow within
- * `ackTimeoutMs`, and clears them once it does; `controllerLost` while its node is lost, when the
- * contactor counts as open (feedback false, command void) and commands reject at once (an open
- * command is still sent). Events are emitted only on change.
+ * Owns: the last reported pilot, lock, meter reading and fault bits of the channel, the
+ * contactor (contactor.ts: feedback check, welded / stuck open), the commands with their
+ * deadlines (offer ack, lock, RCD test, meter request), and `controllerLost` while its node is
+ * lost or does not hear evsed — then the contactor counts as open and commands reject at once,
+ * except "open", which is still sent. Events are emitted only on change.
  *
  * Must not: own the channel or timers beyond its command deadlines; decide anything about
  * sessions; close a contactor by itself (resync only ever sends "open").
@@ -17,7 +14,16 @@
 import { HalError } from '../errors.js';
 import { dutyCycleForCurrent, normaliseOffer } from '../pwm.js';
 import { FAULT_CODES } from '../types.js';
-import type { ConnectorHardware, ConnectorInfo, FaultCode, HalEvent, LockResult, MeterReading, PilotState } from '../types.js';
+import type {
+  ConnectorHardware,
+  ConnectorInfo,
+  FaultCode,
+  HalEvent,
+  LockResult,
+  MeterReading,
+  PilotState,
+} from '../types.js';
+import { ContactorTracker } from './contactor.js';
 import type { MessageName, SignalValues } from './messages.js';
 import { faultsFromBits, nextSeq, pilotFromCode } from './messages.js';
 import { MeterAssembler, copyReading, sameReading } from './meter.js';
@@ -34,32 +40,26 @@ export interface CanConnectorEnv {
   post(name: MessageName, values: SignalValues): void;
   /** Faults the controller reports for the whole node (channel 0). */
   nodeFaults(): ReadonlySet<FaultCode>;
-  /** The node is synchronised and its heartbeat present. */
+  /** The node is there (synchronised or being synchronised). */
   online(): boolean;
   /** stop() has begun: commands reject with 'stopped'. */
   stopped(): boolean;
 }
 
-const FEEDBACK_FAULTS: readonly FaultCode[] = ['contactorWelded', 'contactorStuckOpen'];
-
 export class CanConnector implements ConnectorHardware {
   private pilotState: PilotState = 'A';
   private offerA: number | null = null;
-  private commanded = false;
-  private feedback = false;
-  private driven = false;
-  private heldOpen = false;
   private lockPosition: boolean | null;
   private lockCommanded: boolean | null = null;
   private readonly localFaults = new Set<FaultCode>();
+  /** Faults evsed derives itself (controllerLost, feedback faults), with their detail. */
   private readonly derived = new Map<FaultCode, string>();
   private reading: MeterReading;
   private lastEmitted: MeterReading;
   private readonly meterFrames = new MeterAssembler();
   private seq = 0;
-  private mismatchTimer: { cancel(): void } | null = null;
+  private readonly contactorState: ContactorTracker;
   private readonly offers: PendingSet<void, number>;
-  private readonly contactorWaiters: PendingSet<void>;
   private readonly locks: PendingSet<LockResult>;
   private readonly rcdTests: PendingSet<boolean>;
   private readonly meterWaiters: PendingSet<MeterReading>;
@@ -70,9 +70,16 @@ export class CanConnector implements ConnectorHardware {
     readonly channel: number,
     private readonly env: CanConnectorEnv,
   ) {
-    const { clock } = env.options;
+    const { clock, ackTimeoutMs } = env.options;
+    this.contactorState = new ContactorTracker({
+      clock,
+      ackTimeoutMs,
+      where: this.where(),
+      changed: (closed) => env.emit({ type: 'hal.contactorChanged', connector: info.id, closed }),
+      fault: (code, detail) =>
+        this.withFaultEvents(() => (detail === null ? this.derived.delete(code) : this.derived.set(code, detail))),
+    });
     this.offers = new PendingSet(clock);
-    this.contactorWaiters = new PendingSet(clock);
     this.locks = new PendingSet(clock);
     this.rcdTests = new PendingSet(clock);
     this.meterWaiters = new PendingSet(clock);
@@ -94,47 +101,34 @@ export class CanConnector implements ConnectorHardware {
     if (refused) return refused;
     this.offerA = normaliseOffer(currentA, this.info.maxCurrentA);
     if (!this.env.online()) return Promise.reject(this.notAnswering('the offer is sent again when it is back'));
-    const duty = dutyCycleForCurrent(this.offerA);
     const seq = (this.seq = nextSeq(this.seq));
-    try {
-      this.env.send('OfferCommand', this.offerValues(seq));
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const { ackTimeoutMs } = this.env.options;
-    return this.offers.add(seq, duty, ackTimeoutMs, () => new HalError('timeout', `${this.where()}: no OfferAck within ${ackTimeoutMs} ms`));
+    return this.command('OfferCommand', this.offerValues(seq), () =>
+      this.offers.add(seq, dutyCycleForCurrent(this.offerA), ackTimeoutMs, () => this.late('OfferAck', ackTimeoutMs)),
+    );
   }
 
   offer(): number | null {
     return this.offerA;
   }
 
-  /** A command still waiting for feedback is superseded by a newer one: it rejects with
-   * `contactorFeedback` (detail "superseded"), raising no fault. */
   setContactor(closed: boolean): Promise<void> {
     const refused = this.refuse();
     if (refused) return refused;
-    if (closed && !this.env.online()) return Promise.reject(this.notAnswering('the contactor stays open'));
-    this.contactorWaiters.rejectAll(new HalError('contactorFeedback', `${this.where()}: superseded by setContactor(${closed})`));
-    this.commanded = closed;
-    try {
-      this.env.send('ContactorCommand', { Channel: this.channel, Close: closed ? 1 : 0 });
-    } catch (error) {
-      this.commanded = false;
-      this.checkFeedback();
-      return Promise.reject(error);
-    }
-    if (this.feedback === closed || !this.env.online()) {
-      this.checkFeedback();
+    if (!this.env.online()) {
+      if (closed) return Promise.reject(this.notAnswering('the contactor stays open'));
+      // Open anyway (the controller may still hear it); it counts as open at once.
+      this.env.post('ContactorCommand', { Channel: this.channel, Close: 0 });
+      this.contactorState.openUnconfirmed();
       return Promise.resolve();
     }
-    this.cancelMismatch();
-    const { ackTimeoutMs } = this.env.options;
-    return this.contactorWaiters.add(closed ? 1 : 0, undefined, ackTimeoutMs, () => this.feedbackMissing(closed));
+    return this.contactorState.command(closed, () =>
+      this.env.send('ContactorCommand', { Channel: this.channel, Close: closed ? 1 : 0 }),
+    );
   }
 
   contactor(): { commanded: boolean; feedback: boolean | null } {
-    return { commanded: this.commanded, feedback: this.feedback };
+    return this.contactorState.state();
   }
 
   meter(): MeterReading {
@@ -146,29 +140,24 @@ export class CanConnector implements ConnectorHardware {
     const refused = this.refuse();
     if (refused) return refused;
     if (!this.env.online()) return Promise.reject(this.notAnswering('no reading'));
-    try {
-      this.env.send('MeterRequest', { Channel: this.channel });
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const { ackTimeoutMs } = this.env.options;
-    return this.meterWaiters.add(0, undefined, ackTimeoutMs, () => new HalError('timeout', `${this.where()}: no meter reading within ${ackTimeoutMs} ms`));
+    return this.command('MeterRequest', { Channel: this.channel }, () =>
+      this.meterWaiters.add(0, undefined, ackTimeoutMs, () => this.late('meter reading', ackTimeoutMs)),
+    );
   }
 
   setLock(locked: boolean): Promise<LockResult> {
     const refused = this.refuse();
     if (refused) return refused;
-    if (!this.info.hasLock) return Promise.reject(new HalError('notSupported', `connector ${this.info.id} has no lock`));
+    if (!this.info.hasLock)
+      return Promise.reject(new HalError('notSupported', `connector ${this.info.id} has no lock`));
     if (!this.env.online()) return Promise.reject(this.notAnswering('the lock did not move'));
     this.lockCommanded = locked;
     const seq = (this.seq = nextSeq(this.seq));
-    try {
-      this.env.send('LockCommand', { Channel: this.channel, Seq: seq, Lock: locked ? 1 : 0 });
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const { actuatorTimeoutMs } = this.env.options;
-    return this.locks.add(seq, undefined, actuatorTimeoutMs, () => new HalError('timeout', `${this.where()}: lock did not report within ${actuatorTimeoutMs} ms`));
+    return this.command('LockCommand', { Channel: this.channel, Seq: seq, Lock: locked ? 1 : 0 }, () =>
+      this.locks.add(seq, undefined, actuatorTimeoutMs, () => this.late('LockState', actuatorTimeoutMs)),
+    );
   }
 
   locked(): boolean | null {
@@ -183,16 +172,15 @@ export class CanConnector implements ConnectorHardware {
   testRcd(): Promise<boolean> {
     const refused = this.refuse();
     if (refused) return refused;
-    if (!this.info.hasRcdTest) return Promise.reject(new HalError('notSupported', `connector ${this.info.id} has no RCD test`));
+    if (!this.info.hasRcdTest) {
+      return Promise.reject(new HalError('notSupported', `connector ${this.info.id} has no RCD test`));
+    }
     if (!this.env.online()) return Promise.reject(this.notAnswering('no RCD test'));
     const seq = (this.seq = nextSeq(this.seq));
-    try {
-      this.env.send('RcdTestCommand', { Channel: this.channel, Seq: seq });
-    } catch (error) {
-      return Promise.reject(error);
-    }
     const { actuatorTimeoutMs } = this.env.options;
-    return this.rcdTests.add(seq, undefined, actuatorTimeoutMs, () => new HalError('timeout', `${this.where()}: no RCD test result within ${actuatorTimeoutMs} ms`));
+    return this.command('RcdTestCommand', { Channel: this.channel, Seq: seq }, () =>
+      this.rcdTests.add(seq, undefined, actuatorTimeoutMs, () => this.late('RCD test result', actuatorTimeoutMs)),
+    );
   }
 
   // ── frames from the controller (a returned string: the frame is malformed) ──────────────
@@ -202,7 +190,7 @@ export class CanConnector implements ConnectorHardware {
       case 'PilotState':
         return this.onPilot(v.State ?? 0);
       case 'ContactorState':
-        return this.onContactorState(v.Closed === 1, v.Driven === 1, v.HeldOpen === 1);
+        return this.contactorState.report(v.Closed === 1, v.HeldOpen === 1);
       case 'FaultState':
         return this.withFaultEvents(() => {
           this.localFaults.clear();
@@ -226,18 +214,18 @@ export class CanConnector implements ConnectorHardware {
     }
   }
 
-  // ── node supervision (called by the board) ──────────────────────────────────────────────
+  // ── node supervision (called by the node) ───────────────────────────────────────────────
 
-  /** controllerLost. `silent`: the node's heartbeat stayed away — the contactor is reported
-   * open and waiting commands fail; otherwise the controller does not hear evsed and holds the
+  /** controllerLost. `silent`: the node's heartbeat stayed away — the contactor is reported open
+   * and waiting commands fail; otherwise the controller does not hear evsed and holds the
    * contactor open itself (its frames still tell the truth). */
   nodeLost(detail: string, silent: boolean): void {
     this.withFaultEvents(() => this.derived.set('controllerLost', detail));
-    this.voidContactor(detail);
-    if (!silent) return;
-    this.driven = false;
-    this.heldOpen = false;
-    this.setFeedback(false);
+    if (!silent) {
+      this.contactorState.voidCommand(detail);
+      return;
+    }
+    this.contactorState.lost(detail);
     const lost = new HalError('timeout', `${this.where()}: ${detail}`);
     this.offers.rejectAll(lost);
     this.locks.rejectAll(lost);
@@ -248,7 +236,7 @@ export class CanConnector implements ConnectorHardware {
 
   /** The controller (re)booted or came back: its contactor is open; tell it so again. */
   resetForResync(reason: string): void {
-    this.voidContactor(`controller node ${this.node} ${reason}`);
+    this.contactorState.voidCommand(`controller node ${this.node} ${reason}`);
     this.meterFrames.reset();
     this.env.post('ContactorCommand', { Channel: this.channel, Close: 0 });
   }
@@ -274,38 +262,39 @@ export class CanConnector implements ConnectorHardware {
   /** Emit faultRaised / faultCleared for the difference between `before` and faults(). */
   emitFaultDiff(before: readonly FaultCode[]): void {
     const after = this.faults();
+    const connector = this.info.id;
     for (const code of after.filter((c) => !before.includes(c))) {
       const detail = this.derived.get(code);
-      this.env.emit(detail === undefined ? { type: 'hal.faultRaised', connector: this.info.id, code } : { type: 'hal.faultRaised', connector: this.info.id, code, detail });
+      this.env.emit(
+        detail === undefined
+          ? { type: 'hal.faultRaised', connector, code }
+          : { type: 'hal.faultRaised', connector, code, detail },
+      );
     }
-    for (const code of before.filter((c) => !after.includes(c))) this.env.emit({ type: 'hal.faultCleared', connector: this.info.id, code });
+    for (const code of before.filter((c) => !after.includes(c))) {
+      this.env.emit({ type: 'hal.faultCleared', connector, code });
+    }
   }
 
   /** stop(): PWM off and contactor open, then wait for the feedback (welded if it stays closed). */
   async shutdown(): Promise<void> {
     this.offerA = null;
     this.offers.rejectAll(new HalError('stopped', this.where()));
-    this.contactorWaiters.rejectAll(new HalError('stopped', this.where()));
-    this.commanded = false;
     if (this.env.online()) {
       this.env.post('OfferCommand', this.offerValues((this.seq = nextSeq(this.seq))));
       this.env.post('ContactorCommand', { Channel: this.channel, Close: 0 });
     }
-    if (this.feedback) {
-      const { ackTimeoutMs } = this.env.options;
-      await this.contactorWaiters.add(0, undefined, ackTimeoutMs, () => this.feedbackMissing(false)).catch(() => undefined);
-    }
+    await this.contactorState.shutdown();
   }
 
   /** After the channel closed: reject whatever still waits and cancel every timer. */
   release(): void {
     const stopped = new HalError('stopped', this.where());
     this.offers.rejectAll(stopped);
-    this.contactorWaiters.rejectAll(stopped);
     this.locks.rejectAll(stopped);
     this.rcdTests.rejectAll(stopped);
     this.meterWaiters.rejectAll(stopped);
-    this.cancelMismatch();
+    this.contactorState.release();
   }
 
   // ── internals ────────────────────────────────────────────────────────────────────────────
@@ -322,6 +311,20 @@ export class CanConnector implements ConnectorHardware {
     return new HalError('timeout', `${this.where()}: controller node ${this.node} is not answering; ${consequence}`);
   }
 
+  private late(what: string, ms: number): HalError {
+    return new HalError('timeout', `${this.where()}: no ${what} within ${ms} ms`);
+  }
+
+  /** Send a command, then wait as `wait` says; a send failure rejects at once. */
+  private command<T>(name: MessageName, values: SignalValues, wait: () => Promise<T>): Promise<T> {
+    try {
+      this.env.send(name, values);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return wait();
+  }
+
   private offerValues(seq: number): SignalValues {
     return { Channel: this.channel, Seq: seq, Current: this.offerA ?? 0, Duty: dutyCycleForCurrent(this.offerA) };
   }
@@ -336,12 +339,13 @@ export class CanConnector implements ConnectorHardware {
 
   private onOfferAck(seq: number, duty: number): string | void {
     const commandedDuty = this.offers.find(seq);
-    if (commandedDuty === undefined) return; // unsolicited, resync, or too late: nothing waits
+    if (commandedDuty === undefined) return; // unsolicited, a resync, or too late: nothing waits
     if (duty === commandedDuty) {
       this.offers.settleUpTo(seq, { value: undefined });
       return;
     }
-    this.offers.settleUpTo(seq, { error: new HalError('badReply', `${this.where()}: controller set ${duty} % instead of ${commandedDuty} %`) });
+    const detail = `${this.where()}: controller set ${duty} % instead of ${commandedDuty} %`;
+    this.offers.settleUpTo(seq, { error: new HalError('badReply', detail) });
   }
 
   private onLockState(seq: number, locked: boolean, failed: boolean): string | void {
@@ -350,61 +354,8 @@ export class CanConnector implements ConnectorHardware {
       this.lockPosition = locked;
       this.env.emit({ type: 'hal.lockChanged', connector: this.info.id, locked });
     }
-    if (seq !== 0) this.locks.settleWhere((key) => key === seq, { value: failed ? 'failed' : locked ? 'locked' : 'unlocked' });
-  }
-
-  private onContactorState(closed: boolean, driven: boolean, heldOpen: boolean): string | void {
-    this.driven = driven;
-    if (heldOpen && !this.heldOpen && this.commanded) this.voidContactor('held open by the controller (evsed heartbeat missing)');
-    this.heldOpen = heldOpen;
-    this.setFeedback(closed);
-  }
-
-  private setFeedback(closed: boolean): void {
-    if (closed !== this.feedback) {
-      this.feedback = closed;
-      this.env.emit({ type: 'hal.contactorChanged', connector: this.info.id, closed });
-    }
-    this.checkFeedback();
-  }
-
-  /** The command no longer stands (controller lost, rebooted, holding open): it counts as open. */
-  private voidContactor(reason: string): void {
-    this.commanded = false;
-    this.contactorWaiters.rejectAll(new HalError('contactorFeedback', `${this.where()}: ${reason}`));
-    this.checkFeedback();
-  }
-
-  /** Feedback matches: settle waiters, clear feedback faults. Mismatch with nobody waiting:
-   * give it `ackTimeoutMs`, then raise the fault. */
-  private checkFeedback(): void {
-    if (this.feedback === this.commanded) {
-      this.cancelMismatch();
-      this.contactorWaiters.settleWhere((key) => key === (this.feedback ? 1 : 0), { value: undefined });
-      this.withFaultEvents(() => FEEDBACK_FAULTS.forEach((code) => this.derived.delete(code)));
-      return;
-    }
-    if (this.contactorWaiters.size() > 0 || this.mismatchTimer) return;
-    this.mismatchTimer = this.env.options.clock.setTimeout(() => {
-      this.mismatchTimer = null;
-      if (this.feedback !== this.commanded) this.feedbackMissing(this.commanded);
-    }, this.env.options.ackTimeoutMs);
-  }
-
-  private cancelMismatch(): void {
-    this.mismatchTimer?.cancel();
-    this.mismatchTimer = null;
-  }
-
-  /** The feedback did not follow `closed` in time: raise the fault, return the rejection. */
-  private feedbackMissing(closed: boolean): HalError {
-    const detail = `feedback reports ${this.feedback ? 'closed' : 'open'} while commanded ${closed ? 'closed' : 'open'}`;
-    if (closed && this.heldOpen) return new HalError('contactorFeedback', `${this.where()}: the controller holds the contactor open`);
-    if (this.feedback !== closed) {
-      const code: FaultCode = closed ? 'contactorStuckOpen' : 'contactorWelded';
-      this.withFaultEvents(() => this.derived.set(code, detail));
-    }
-    return new HalError('contactorFeedback', `${this.where()}: ${detail}`);
+    const result: LockResult = failed ? 'failed' : locked ? 'locked' : 'unlocked';
+    if (seq !== 0) this.locks.settleWhere((key) => key === seq, { value: result });
   }
 
   private onMeterFrame(name: MessageName, v: SignalValues): string | void {

@@ -37,8 +37,16 @@ const FAULT_SIGNAL_NAMES = [
   'Internal',
 ] as const;
 
-const evsed = (signals: readonly string[], broadcast = false): MessageShape => ({ producer: 'evsed', broadcast, signals });
-const controller = (signals: readonly string[]): MessageShape => ({ producer: 'controller', broadcast: false, signals });
+const evsed = (signals: readonly string[], broadcast = false): MessageShape => ({
+  producer: 'evsed',
+  broadcast,
+  signals,
+});
+const controller = (signals: readonly string[]): MessageShape => ({
+  producer: 'controller',
+  broadcast: false,
+  signals,
+});
 
 /** Every message of evsed-io.kcd with the signals the code reads or writes. */
 export const MESSAGES = {

@@ -88,7 +88,8 @@ const MAX_HEARTBEAT_TIMEOUT_MS = 25_500;
 
 function positiveMs(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`can option ${name} must be a positive number of ms, got ${v}`);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new RangeError(`can option ${name} must be a positive number of ms, got ${v}`);
   return v;
 }
 
@@ -105,30 +106,36 @@ function defaultDiagnostic(diagnostic: CanDiagnostic): void {
 /** Validate options and fill defaults; throws RangeError naming the first bad option. */
 export function resolveCanOptions(options: CanBoardOptions): ResolvedCanOptions {
   if (typeof options.interface !== 'string' || !/^[^\s/]{1,15}$/.test(options.interface)) {
-    throw new RangeError(`can option interface must be a network interface name (1..15 characters, no / or space), got ${JSON.stringify(options.interface)}`);
+    throw new RangeError(
+      `can option interface must be a network interface name (1..15 characters, no / or space), got ${JSON.stringify(options.interface)}`,
+    );
   }
   if (options.connectors.length === 0) throw new RangeError('can option connectors must list at least one connector');
   const ids = new Set<number>();
   for (const info of options.connectors) {
     const where = `can option connectors[id=${info.id}]`;
-    if (!Number.isInteger(info.id) || info.id < 1 || ids.has(info.id)) throw new RangeError(`${where}: id must be a distinct positive integer`);
+    if (!Number.isInteger(info.id) || info.id < 1 || ids.has(info.id))
+      throw new RangeError(`${where}: id must be a distinct positive integer`);
     ids.add(info.id);
     if (!Number.isFinite(info.maxCurrentA) || info.maxCurrentA < MIN_OFFER_A) {
       throw new RangeError(`${where}: maxCurrentA must be at least ${MIN_OFFER_A} A, got ${info.maxCurrentA}`);
     }
     if (info.phases !== 1 && info.phases !== 3) throw new RangeError(`${where}: phases must be 1 or 3`);
   }
-  const mapping = options.mapping ?? options.connectors.map((info, i) => ({ connector: info.id, node: 1, channel: i + 1 }));
+  const mapping =
+    options.mapping ?? options.connectors.map((info, i) => ({ connector: info.id, node: 1, channel: i + 1 }));
   const places = new Set<string>();
   const byConnector = new Map<number, CanConnectorMapping>();
   mapping.forEach((m, i) => {
     const where = `mapping[${i}]`;
     if (!ids.has(m.connector)) throw new RangeError(`can option ${where}.connector: no connector ${m.connector}`);
-    if (byConnector.has(m.connector)) throw new RangeError(`can option ${where}.connector: connector ${m.connector} is mapped twice`);
+    if (byConnector.has(m.connector))
+      throw new RangeError(`can option ${where}.connector: connector ${m.connector} is mapped twice`);
     inRange(`${where}.node`, m.node, NODE_MIN, NODE_MAX);
     inRange(`${where}.channel`, m.channel, CHANNEL_MIN, CHANNEL_MAX);
     const place = `${m.node}/${m.channel}`;
-    if (places.has(place)) throw new RangeError(`can option ${where}: node ${m.node} channel ${m.channel} is used twice`);
+    if (places.has(place))
+      throw new RangeError(`can option ${where}: node ${m.node} channel ${m.channel} is used twice`);
     places.add(place);
     byConnector.set(m.connector, m);
   });
@@ -138,7 +145,11 @@ export function resolveCanOptions(options: CanBoardOptions): ResolvedCanOptions 
     return { info, node: m.node, channel: m.channel };
   });
   const heartbeatPeriodMs = positiveMs('heartbeatPeriodMs', options.heartbeatPeriodMs, CAN_DEFAULTS.heartbeatPeriodMs);
-  const heartbeatTimeoutMs = positiveMs('heartbeatTimeoutMs', options.heartbeatTimeoutMs, CAN_DEFAULTS.heartbeatTimeoutMs);
+  const heartbeatTimeoutMs = positiveMs(
+    'heartbeatTimeoutMs',
+    options.heartbeatTimeoutMs,
+    CAN_DEFAULTS.heartbeatTimeoutMs,
+  );
   if (heartbeatTimeoutMs < 2 * heartbeatPeriodMs || heartbeatTimeoutMs > MAX_HEARTBEAT_TIMEOUT_MS) {
     throw new RangeError(
       `can option heartbeatTimeoutMs must be within 2 × heartbeatPeriodMs (${2 * heartbeatPeriodMs})..${MAX_HEARTBEAT_TIMEOUT_MS} ms, got ${heartbeatTimeoutMs}`,
@@ -150,7 +161,9 @@ export function resolveCanOptions(options: CanBoardOptions): ResolvedCanOptions 
     bus = loadKcd(kcdPath);
   } catch (error) {
     if (error instanceof HalError) throw error;
-    throw new RangeError(`can option kcdPath: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new RangeError(`can option kcdPath: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return {
     interface: options.interface,

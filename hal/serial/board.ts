@@ -174,9 +174,9 @@ export function createSerialBoard(options: SerialBoardOptions): SerialBoard {
   const doStop = async (): Promise<void> => {
     stopped = true;
     await starting?.catch(() => undefined); // a failed start already released everything
-    const failures = (await Promise.all(connectors.map((c) => c.stop()))).filter((f): f is HalError => f !== null);
+    const failures = (await Promise.all(connectors.map((c) => c.stop()))).filter((f): f is string => f !== null);
     await releaseAll();
-    if (failures.length > 0) throw new HalError('timeout', failures.map((f) => f.message).join('; '));
+    if (failures.length > 0) throw new HalError('timeout', failures.join('; '));
   };
 
   return {
@@ -188,7 +188,9 @@ export function createSerialBoard(options: SerialBoardOptions): SerialBoard {
       return starting;
     },
     stop() {
-      stopping ??= doStop();
+      // The first call reports a controller that did not acknowledge; later calls resolve once stopped.
+      if (stopping) return stopping.catch(() => undefined);
+      stopping = doStop();
       return stopping;
     },
     on(listener: HalListener) {

@@ -1,34 +1,25 @@
 /**
  * One connector of the serial board: an OpenEVSE controller (RAPI) and a meter, behind the
- * ConnectorHardware contract.
+ * ConnectorHardware contract. The full mapping table is in hal/serial/README.md.
  *
  * Owns: the mapping of HAL commands onto RAPI and of controller reports onto HAL events.
- *  - Offer: setOffer(A ≥ 6) → `$SC A V` (volatile), then `$FE` (enable: PWM on); setOffer(null)
- *    → `$FS` (sleep: PWM off, relay open), with priority. offer() is the offer last commanded.
- *  - Contactor: OpenEVSE closes its relay itself when it is enabled and the EV is in C; RAPI has
- *    no relay command. setContactor is therefore the permission to energise:
- *      closed: `$FE` (when an offer is set), resolves once acknowledged — and, when the EV is
- *        asking (pilot C), once the controller reports its relay closed (ECVF_CHARGING_ON); no
- *        report within contactorFeedbackTimeoutMs → raise contactorStuckOpen, reject
- *        HalError 'contactorFeedback'.
- *      open: when the relay may be closed (reported closed or unknown) or the EV asks (C/D):
- *        `$FS` with priority and the controller is kept asleep ("hold") until the permission
- *        comes back, the offer is withdrawn or the EV leaves; resolves once the relay is
- *        reported open; else contactorWelded + 'contactorFeedback'. With the EV in B and the
- *        relay open nothing is sent (PWM stays, the EV may resume).
- *    contactor().feedback is null: the HAL has no feedback contact of its own; the controller
- *    supervises its relay (stuck relay → contactorWelded, relay closure fault →
- *    contactorStuckOpen) and relayClosed() tells what it drives. `hal.contactorChanged` reports
- *    the permission as the controller took it, and `false` when the link is lost.
- *    Between the EV going to C and the permission, an enabled controller may already have
- *    closed its relay: this is OpenEVSE's design (enabled = offer given = authorized).
- *  - Controller states → pilot and faults through rapi/states.ts; link lost (port gone or
- *    command unanswered through its retries) → controllerLost, pilot F, contactor reported open;
- *    link back or boot notice `$AB` → resynchronise (capacity, enable/sleep, state) and clear.
- *    A report showing the controller enabled, or offering another current, than commanded
- *    (a reboot without notice, the front button) is corrected at once.
+ *  - Offer: setOffer(A ≥ 6) → `$SC A V` (volatile), then `$FE` (enable: PWM on); no offer →
+ *    `$FS` (sleep: PWM off, relay open). offer() is the offer last commanded.
+ *  - Contactor: OpenEVSE closes its relay itself when enabled with the EV in C; RAPI has no relay
+ *    command. setContactor is the permission to energise. closed: `$FE` (with an offer); with
+ *    the EV in C it resolves once the controller reports its relay closed (ECVF_CHARGING_ON),
+ *    else contactorStuckOpen + 'contactorFeedback' after contactorFeedbackTimeoutMs. open: when
+ *    the relay may be closed or the EV asks (C/D), `$FS` and the controller is held asleep until
+ *    the permission returns, the offer is withdrawn or the EV leaves; resolves once the relay is
+ *    reported open, else contactorWelded + 'contactorFeedback'; with the EV in B and the relay
+ *    open nothing is sent (PWM stays, the EV may resume). feedback is null (no feedback contact
+ *    of the HAL's own; relayClosed() tells what the controller drives); `hal.contactorChanged`
+ *    reports the permission as the controller took it, and false while the link is lost.
+ *  - Reports: controller states → pilot and faults (rapi/states.ts); link lost → controllerLost,
+ *    pilot F, contactor reported open; link back or `$AB` → resynchronise and clear; a report
+ *    showing the controller enabled, or offering more, than commanded is corrected.
  *  - Meter: a Modbus meter, else the controller's readings, polled; failures → meterFailure.
- *  - No lock (setLock → notSupported), no RCD test (notSupported), no reader (see rfid.ts).
+ *  - No lock, no RCD test (notSupported), no card reader (rfid.ts).
  *
  * Must not: decide about sessions (the statechart does); open or close ports (the board does).
  */
@@ -37,7 +28,8 @@ import { normaliseOffer } from '../pwm.js';
 import type { ConnectorHardware, ConnectorInfo, FaultCode, HalClock, HalEvent } from '../types.js';
 import type { LockResult, MeterReading, PilotState } from '../types.js';
 import { FaultBook } from './events.js';
-import { MeterPoller } from './meter-poller.js';
+import { MeterPoller, readingChanged, zeroReading } from './meter-poller.js';
+import { RelayWatch } from './relay-watch.js';
 import type { MeterPollerCounters, MeterSource } from './meter-poller.js';
 import type { RapiController, RapiLink } from './rapi/controller.js';
 import { interpretStatus } from './rapi/states.js';
@@ -73,21 +65,6 @@ export interface SerialConnectorDiagnostics {
   lastError: string;
 }
 
-interface RelayWaiter {
-  want: boolean;
-  resolve(reached: boolean): void;
-}
-
-function zeroReading(phases: number, nowMs: number): MeterReading {
-  return { energyWh: 0, powerW: 0, currentA: Array(phases).fill(0), voltageV: Array(phases).fill(0), timestampMs: nowMs };
-}
-
-function changed(a: MeterReading, b: MeterReading | null): boolean {
-  if (!b) return true;
-  if (a.energyWh !== b.energyWh || a.powerW !== b.powerW || a.currentA.length !== b.currentA.length) return true;
-  return a.currentA.some((x, i) => x !== b.currentA[i]) || a.voltageV.some((x, i) => x !== b.voltageV[i]);
-}
-
 export class SerialConnector implements ConnectorHardware {
   readonly info: ConnectorInfo;
   private pilotState: PilotState = 'F';
@@ -106,7 +83,7 @@ export class SerialConnector implements ConnectorHardware {
   private reading: MeterReading;
   private emittedReading: MeterReading | null = null;
   private readonly poller: MeterPoller;
-  private readonly waiters = new Set<RelayWaiter>();
+  private readonly relayWatch: RelayWatch;
   private resyncing: Promise<void> | null = null;
   private resyncAgain = false;
   private lastSyncError = '';
@@ -118,6 +95,9 @@ export class SerialConnector implements ConnectorHardware {
     this.info = o.info;
     this.book = new FaultBook(o.info.id, (e) => o.emit(e));
     this.reading = zeroReading(o.info.phases, o.clock.now());
+    this.relayWatch = new RelayWatch(o.clock, o.contactorFeedbackTimeoutMs, () => {
+      o.controller.readState().catch((error: unknown) => this.noteError(error));
+    });
     this.poller = new MeterPoller(o.meter, {
       intervalMs: o.meterIntervalMs,
       retries: o.meterRetries,
@@ -177,7 +157,7 @@ export class SerialConnector implements ConnectorHardware {
         if (this.offerA !== null) await this.switchEnabled(true);
         superseded();
         if (this.offerA !== null && this.pilotState === 'C' && !this.book.has('contactorStuckOpen', 'controller')) {
-          const reached = await this.waitRelay(true);
+          const reached = await this.relayWatch.wait(true, this.relay);
           superseded();
           if (!reached) {
             const detail = `controller reports its relay open ${this.o.contactorFeedbackTimeoutMs} ms after permission with the EV in C`;
@@ -191,7 +171,7 @@ export class SerialConnector implements ConnectorHardware {
           this.hold = true;
           await this.switchEnabled(false);
           superseded();
-          if (!(await this.waitRelay(false))) {
+          if (!(await this.relayWatch.wait(false, this.relay))) {
             superseded();
             const detail = `controller reports its relay closed ${this.o.contactorFeedbackTimeoutMs} ms after sleep`;
             this.book.raise('contactorWelded', 'feedback', detail);
@@ -265,27 +245,34 @@ export class SerialConnector implements ConnectorHardware {
    * the controller is silent (controllerLost is raised and cleared when it answers). */
   async start(): Promise<void> {
     await this.resync('start');
-    await this.poller.read().catch((error: unknown) => this.noteError(error));
+    try {
+      this.emittedReading = await this.poller.read(); // the baseline: hal.meter reports changes from here on
+    } catch (error) {
+      this.noteError(error); // meterFailure is raised by the poller when it counts against the meter
+    }
     this.started = true;
     this.o.controller.startPolling();
     this.poller.start();
   }
 
-  /** Leave the controller asleep; stop polling. Resolves with the error of the sleep command, if any. */
-  async stop(): Promise<HalError | null> {
+  /** Leave the controller asleep (when started); stop polling. Resolves with what went wrong
+   * with the sleep command (null: acknowledged, or never started). */
+  async stop(): Promise<string | null> {
     if (this.stopped) return null;
     this.stopped = true;
     this.contactorGen++;
     this.poller.stop();
-    for (const w of [...this.waiters]) w.resolve(false);
+    this.relayWatch.cancelAll();
     this.commanded = false;
     this.offerA = null;
     this.hold = false;
-    let failure: HalError | null = null;
-    try {
-      await this.o.controller.sleep();
-    } catch (error) {
-      failure = new HalError('timeout', `connector ${this.info.id}: sleep not acknowledged, state unknown`, { cause: error });
+    let failure: string | null = null;
+    if (this.started) {
+      try {
+        await this.o.controller.sleep();
+      } catch (error) {
+        failure = `connector ${this.info.id}: sleep not acknowledged (${error instanceof Error ? error.message : String(error)}), state unknown`;
+      }
     }
     this.report(false);
     for (const off of this.offs) off();
@@ -323,28 +310,6 @@ export class SerialConnector implements ConnectorHardware {
     this.o.emit({ type: 'hal.cpChanged', connector: this.info.id, state: pilot });
   }
 
-  private waitRelay(want: boolean): Promise<boolean> {
-    if (this.relay === want) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timeoutMs = this.o.contactorFeedbackTimeoutMs;
-      const timers: { cancel(): void }[] = [];
-      const waiter: RelayWaiter = {
-        want,
-        resolve: (reached) => {
-          this.waiters.delete(waiter);
-          for (const t of timers) t.cancel();
-          resolve(reached);
-        },
-      };
-      this.waiters.add(waiter);
-      // Ask once half-way, in case the controller's own report was lost on the line.
-      timers.push(
-        this.o.clock.setTimeout(() => void this.o.controller.readState().catch((e: unknown) => this.noteError(e)), timeoutMs / 2),
-        this.o.clock.setTimeout(() => waiter.resolve(false), timeoutMs),
-      );
-    });
-  }
-
   private onStatus(status: RapiStatus): void {
     if (this.stopped) return;
     const view = interpretStatus(status);
@@ -355,7 +320,7 @@ export class SerialConnector implements ConnectorHardware {
     if (this.relay === false) this.book.clear('contactorWelded', 'feedback');
     if (this.relay === true) this.book.clear('contactorStuckOpen', 'feedback');
     this.setPilot(view.pilot);
-    for (const w of [...this.waiters]) if (w.want === this.relay) w.resolve(true);
+    this.relayWatch.reported(this.relay);
     this.reconcile();
   }
 
@@ -387,8 +352,9 @@ export class SerialConnector implements ConnectorHardware {
       return;
     }
     if (link === 'up' && this.book.has('controllerLost')) {
+      // Cleared once resynchronised while still answering (a refusal is not silence).
       void this.resync('controller answers again').then(() => {
-        if (this.o.controller.link().state === 'up' && this.lastSyncError === '') this.book.clear('controllerLost', 'link');
+        if (this.o.controller.link().state === 'up') this.book.clear('controllerLost', 'link');
       });
     }
   }
@@ -438,7 +404,7 @@ export class SerialConnector implements ConnectorHardware {
 
   private onReading(reading: MeterReading): void {
     this.reading = reading;
-    if (!this.started || this.stopped || !changed(reading, this.emittedReading)) return;
+    if (!this.started || this.stopped || !readingChanged(reading, this.emittedReading)) return;
     this.emittedReading = reading;
     this.o.emit({ type: 'hal.meter', connector: this.info.id, reading: this.meter() });
   }

@@ -12,6 +12,18 @@
 import { HalError } from '../errors.js';
 import type { HalClock, MeterReading } from '../types.js';
 
+/** A reading of nothing (before the first read): zero on every phase. */
+export function zeroReading(phases: number, nowMs: number): MeterReading {
+  return { energyWh: 0, powerW: 0, currentA: Array(phases).fill(0), voltageV: Array(phases).fill(0), timestampMs: nowMs };
+}
+
+/** Whether a measured value differs (timestamps aside). */
+export function readingChanged(a: MeterReading, b: MeterReading | null): boolean {
+  if (!b) return true;
+  if (a.energyWh !== b.energyWh || a.powerW !== b.powerW || a.currentA.length !== b.currentA.length) return true;
+  return a.currentA.some((x, i) => x !== b.currentA[i]) || a.voltageV.some((x, i) => x !== b.voltageV[i]);
+}
+
 export interface MeterSource {
   describe(): string;
   read(): Promise<MeterReading>;

@@ -4,8 +4,8 @@
  * Owns: opening a tty with an exclusive lock (serialport `lock: true`, an flock on the device, so
  * another process cannot open it either), the in-process registry that refuses a second owner of
  * the same path (HalError 'portLocked'), the ordered write queue, fan-out of received bytes, and
- * the life of the link: when the port closes or errors (cable pulled, USB adapter gone, the far
- * end of a pty closed) the owner reports `lost` and retries the open with exponential back-off
+ * the life of the link: when the port closes, errors or hangs up (cable pulled, USB adapter
+ * gone, the far end of a pty closed; see hangup.ts) the owner reports `lost` and retries the open with exponential back-off
  * until the device is back, then reports `open` again so drivers can resynchronise.
  *
  * Must not: interpret bytes (drivers do: RAPI lines, Modbus frames, card reader lines), decide
@@ -16,6 +16,7 @@ import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { HalError } from '../errors.js';
 import type { HalClock } from '../types.js';
+import { hangUpAwareBinding } from './hangup.js';
 
 export const PARITIES = ['none', 'even', 'odd'] as const;
 export type Parity = (typeof PARITIES)[number];
@@ -231,7 +232,9 @@ export class SerialPortOwner implements ByteChannel {
 
   private openOnce(): Promise<SerialPort> {
     const { baudRate, dataBits, parity, stopBits } = this.options;
-    const port = new SerialPort({ path: this.path, baudRate, dataBits, parity, stopBits, lock: true, autoOpen: false });
+    // serialport takes a `binding` beside its options (its typings leave it out).
+    const settings = { binding: hangUpAwareBinding, path: this.path, baudRate, dataBits, parity, stopBits, lock: true, autoOpen: false };
+    const port = new SerialPort(settings as ConstructorParameters<typeof SerialPort>[0]);
     return new Promise((resolve, reject) => {
       port.open((error) => {
         if (error) {

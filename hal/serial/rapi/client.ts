@@ -31,10 +31,13 @@ export interface RapiClientOptions {
 export interface RapiReply {
   ok: boolean;
   params: string[];
+  /** Arrival order among every valid frame of this client (replies resolve asynchronously, so
+   * a later async frame may be handled first: compare orders to keep the newest state). */
+  order: number;
 }
 
 export interface SendOptions {
-  /** Jump the queue (commands that make the hardware safe). */
+  /** Jump the queue of normal commands (priority commands keep their order among themselves). */
   priority?: boolean;
   /** Override the configured retries for this command. */
   retries?: number;
@@ -75,7 +78,8 @@ export class RapiClient {
   private lastSeqId = 0;
   private closed = false;
   private readonly splitter: LineSplitter;
-  private readonly asyncListeners = new Set<(frame: RapiFrame) => void>();
+  private readonly asyncListeners = new Set<(frame: RapiFrame, order: number) => void>();
+  private frames = 0;
   private readonly aliveListeners = new Set<() => void>();
   private readonly silentListeners = new Set<(detail: string) => void>();
   private readonly stats: RapiCounters = {
@@ -152,7 +156,7 @@ export class RapiClient {
     return this.queue.length + this.inFlight.length;
   }
 
-  onAsync(listener: (frame: RapiFrame) => void): () => void {
+  onAsync(listener: (frame: RapiFrame, order: number) => void): () => void {
     this.asyncListeners.add(listener);
     return () => this.asyncListeners.delete(listener);
   }
@@ -263,18 +267,19 @@ export class RapiClient {
       return;
     }
     const { frame } = parsed;
+    const order = ++this.frames;
     for (const listener of [...this.aliveListeners]) listener();
     if (isReplyFrame(frame)) {
-      this.onReply(frame);
+      this.onReply(frame, order);
     } else if (isAsyncFrame(frame)) {
       this.stats.asyncMessages++;
-      for (const listener of [...this.asyncListeners]) listener(frame);
+      for (const listener of [...this.asyncListeners]) listener(frame, order);
     } else {
       this.stats.unexpectedFrames++;
     }
   }
 
-  private onReply(frame: RapiFrame): void {
+  private onReply(frame: RapiFrame, order: number): void {
     const p =
       frame.seqId !== null
         ? this.inFlight.find((q) => q.seqId === frame.seqId)
@@ -286,6 +291,6 @@ export class RapiClient {
       return;
     }
     this.finish(p);
-    p.resolve({ ok: frame.code === 'OK', params: frame.params });
+    p.resolve({ ok: frame.code === 'OK', params: frame.params, order });
   }
 }

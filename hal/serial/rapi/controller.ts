@@ -3,11 +3,13 @@
  *
  * Owns: the RAPI vocabulary the serial driver uses — `$GV` (firmware and protocol version; RAPI
  * ≥ 3.0.0 turns sequence ids on in `auto` mode), `$GS` (state), `$SC amps V` (volatile current
- * capacity), `$FE` (enable), `$FS` (sleep, sent with priority), `$GG` (current, voltage), `$GU`
- * (energy) — the parsing of `$AT`/`$ST`/`$GS` into RapiStatus, the boot notice `$AB`, and the
- * link state: `down` when the port is lost or a command goes unanswered through its retries,
- * `up` again as soon as any valid frame arrives. A poll (`$GS` every pollIntervalMs) keeps the
- * state fresh and probes a silent controller (without retries while the link is down).
+ * capacity), `$FE` (enable) and `$FS` (sleep) in the priority lane, `$GG` (current, voltage),
+ * `$GU` (energy) — the parsing of `$AT`/`$ST`/`$GS` into RapiStatus, the boot notice `$AB`, the
+ * order of reports (a `$GS` reply resolves after the frames that followed it on the line were
+ * handled: a report never overrides a newer one), and the link state: `down` when the port is
+ * lost or a command goes unanswered through its retries, `up` again as soon as any valid frame
+ * arrives. A poll (`$GS` every pollIntervalMs) keeps the state fresh and probes a silent
+ * controller (without retries while the link is down).
  *
  * Must not: decide what to command (the serial connector does), map states to HAL words.
  */
@@ -57,6 +59,8 @@ export class RapiController {
   private linkDetail = 'not started';
   private firmwareInfo: RapiFirmware | null = null;
   private lastStatus: RapiStatus | null = null;
+  /** Arrival order of the frame behind lastStatus: an older report never overrides a newer one. */
+  private lastStatusOrder = 0;
   private poller: { cancel(): void } | null = null;
   private stopped = false;
   private readonly statusListeners = new Set<(status: RapiStatus, source: StatusSource) => void>();
@@ -76,7 +80,7 @@ export class RapiController {
     this.offs.push(
       this.client.onAlive(() => this.setLink('up', 'answering')),
       this.client.onSilent((detail) => this.setLink('down', detail)),
-      this.client.onAsync((frame) => this.onAsync(frame)),
+      this.client.onAsync((frame, order) => this.onAsync(frame, order)),
       channel.onStatus((status, detail) => this.onPort(status, detail)),
     );
   }
@@ -157,7 +161,7 @@ export class RapiController {
       currentCapacityA: this.lastStatus?.currentCapacityA ?? null,
       vflags: hexParam(reply.params[3]),
     };
-    this.publish(status, 'GS');
+    this.publish(status, 'GS', reply.order);
     return status;
   }
 
@@ -171,12 +175,14 @@ export class RapiController {
     return { accepted: reply.ok && setA === whole, setA };
   }
 
-  /** `$FE`: enable (PWM on when an EV is connected; the controller closes its relay on C). */
+  /** `$FE`: enable (PWM on when an EV is connected; the controller closes its relay on C).
+   * Enable and sleep share the priority lane: they pass polls and readings, and keep their
+   * call order among themselves, so the last one called is the state the controller ends in. */
   async enable(): Promise<void> {
-    await this.expectOk('FE');
+    await this.expectOk('FE', [], { priority: true });
   }
 
-  /** `$FS`, with priority: sleep (PWM off, relay open). */
+  /** `$FS`: sleep (PWM off, relay open), in the priority lane. */
   async sleep(): Promise<void> {
     await this.expectOk('FS', [], { priority: true });
   }
@@ -227,7 +233,7 @@ export class RapiController {
     if (!this.stopped) this.readState(0).catch((error: unknown) => this.onPollFailed(error));
   }
 
-  private onAsync(frame: RapiFrame): void {
+  private onAsync(frame: RapiFrame, order: number): void {
     switch (frame.code) {
       case 'AT': {
         const evseState = hexParam(frame.params[0]);
@@ -240,13 +246,14 @@ export class RapiController {
             vflags: hexParam(frame.params[3]),
           },
           'AT',
+          order,
         );
         return;
       }
       case 'ST': {
         const evseState = hexParam(frame.params[0]);
         if (evseState === null) return;
-        this.publish({ evseState, pilotState: null, currentCapacityA: null, vflags: null }, 'ST');
+        this.publish({ evseState, pilotState: null, currentCapacityA: null, vflags: null }, 'ST', order);
         return;
       }
       case 'AB': {
@@ -261,7 +268,9 @@ export class RapiController {
     }
   }
 
-  private publish(status: RapiStatus, source: StatusSource): void {
+  private publish(status: RapiStatus, source: StatusSource, order: number): void {
+    if (order < this.lastStatusOrder) return; // a reply handled after a newer report
+    this.lastStatusOrder = order;
     this.lastStatus = status;
     for (const listener of [...this.statusListeners]) listener(status, source);
   }

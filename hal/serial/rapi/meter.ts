@@ -11,8 +11,12 @@
  * On a three-phase connector the figures are those of the one phase the sensor sits on: use a
  * Modbus meter (SDM630) where three-phase energy matters.
  *
+ * While the controller link is down a read fails at once (HalError 'timeout': the controller's
+ * fault, not the meter's).
+ *
  * Must not: poll by itself or raise faults (the meter poller does).
  */
+import { HalError } from '../../errors.js';
 import type { HalClock, MeterReading } from '../../types.js';
 import type { RapiController } from './controller.js';
 import { EVSE_STATE, VFLAG } from './states.js';
@@ -40,6 +44,8 @@ export class ControllerMeter {
   }
 
   async read(): Promise<MeterReading> {
+    const link = this.controller.link();
+    if (link.state === 'down') throw new HalError('timeout', `${this.controller.path}: controller not answering (${link.detail})`);
     const r = await this.controller.readReadings();
     const evConnected = inSession(this.controller.status());
     const amps = Math.max(0, r.currentMa) / 1000;

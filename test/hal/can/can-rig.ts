@@ -11,8 +11,11 @@
  * the simulator's hands.
  */
 import { createCanBoard } from '../../../hal/can/index.js';
+import { HalError } from '../../../hal/errors.js';
 import type { CanBoard, CanBoardOptions, CanDiagnostic } from '../../../hal/can/index.js';
 import { simConnectorInfo } from '../../../hal/sim/index.js';
+import type { CanChannel } from '../../../hal/can/channel.js';
+import { realHalClock } from '../../../hal/types.js';
 import type { ConnectorHardware, ConnectorInfo, HalEvent } from '../../../hal/types.js';
 import type { HalTestRig } from '../contract.js';
 import { ManualClock } from '../manual-clock.js';
@@ -41,8 +44,10 @@ type EventOf<T extends HalEvent['type']> = Extract<HalEvent, { type: T }>;
 export interface CanHarness {
   clock: ManualClock;
   bus: FakeBus;
-  /** evsed's end of the bus. */
-  evsedEnd: FakeBusEnd;
+  /** evsed's end of the bus (the one the board opened last). */
+  readonly evsedEnd: FakeBusEnd;
+  /** While true the interface is missing: the board's open attempts fail with interfaceMissing. */
+  interfaceDown: boolean;
   sim: IoControllerSim;
   board: CanBoard;
   events: HalEvent[];
@@ -68,7 +73,8 @@ export interface HarnessOptions {
 export async function canHarness(options: HarnessOptions = {}): Promise<CanHarness> {
   const clock = new ManualClock();
   const bus = new FakeBus();
-  const evsedEnd = bus.connect('evsed');
+  let evsedEnd = bus.connect('evsed');
+  let interfaceDown = false;
   const sim = new IoControllerSim({
     end: bus.connect('controller-1'),
     node: 1,
@@ -86,6 +92,8 @@ export async function canHarness(options: HarnessOptions = {}): Promise<CanHarne
     clock,
     openChannel: (iface) => {
       opened.push(iface);
+      if (interfaceDown) throw new HalError('interfaceMissing', iface);
+      if (!evsedEnd.isOpen()) evsedEnd = bus.connect('evsed');
       return evsedEnd;
     },
     onDiagnostic: (d) => diagnostics.push(d),
@@ -109,7 +117,15 @@ export async function canHarness(options: HarnessOptions = {}): Promise<CanHarne
   return {
     clock,
     bus,
-    evsedEnd,
+    get evsedEnd() {
+      return evsedEnd;
+    },
+    get interfaceDown() {
+      return interfaceDown;
+    },
+    set interfaceDown(down: boolean) {
+      interfaceDown = down;
+    },
     sim,
     board,
     events,
@@ -155,5 +171,50 @@ export async function makeCanRig(options: HarnessOptions = {}): Promise<HalTestR
     swipe: async (token, c) => sim.swipe(token, c === undefined || c === 0 ? 0 : channelOf(c)),
     advance: (ms) => h.advance(ms),
     close: () => h.close(),
+  };
+}
+
+/**
+ * The same rig in real time: board and simulated controller on two channel ends of one bus
+ * (two SocketCAN sockets on TEST_CAN_IFACE in real-channel.test.ts), on the real clock.
+ */
+export async function makeRealTimeRig(
+  iface: string,
+  openEnd: (role: 'evsed' | 'controller') => CanChannel,
+): Promise<HalTestRig> {
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  const controllerEnd = openEnd('controller');
+  const sim = new IoControllerSim({
+    end: controllerEnd,
+    node: 1,
+    clock: realHalClock,
+    channels: [
+      { channel: 1, phases: 3, nominalVoltageV: 230, hasLock: true, hasRcdTest: true },
+      { channel: 2, phases: 1, nominalVoltageV: 230, hasLock: false, hasRcdTest: false },
+    ],
+  });
+  const board = createCanBoard({
+    ...RIG_BOARD_OPTIONS,
+    interface: iface,
+    clock: realHalClock,
+    openChannel: () => openEnd('evsed'),
+  });
+  sim.start();
+  await sleep(20); // its Hello goes by before evsed listens
+  await board.start();
+  return {
+    board,
+    plug: async (c) => sim.plug(channelOf(c)),
+    unplug: async (c) => sim.unplug(channelOf(c)),
+    evRequest: async (c, on) => sim.request(channelOf(c), on),
+    raiseFault: async (c, code) => sim.setFault(c === 0 ? 0 : channelOf(c), code, true),
+    clearFault: async (c, code) => sim.setFault(c === 0 ? 0 : channelOf(c), code, false),
+    swipe: async (token, c) => sim.swipe(token, c === undefined || c === 0 ? 0 : channelOf(c)),
+    advance: (ms) => sleep(ms),
+    close: async () => {
+      await board.stop();
+      sim.stop();
+      controllerEnd.close();
+    },
   };
 }

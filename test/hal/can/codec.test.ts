@@ -20,7 +20,13 @@ function pair() {
   const ends = { evsed: wire.connect('evsed'), controller: wire.connect('controller') };
   const got: Record<CanRole, DecodedMessage[]> = { evsed: [], controller: [] };
   const make = (role: CanRole) => {
-    const codec = new CanCodec({ bus, role, nodes: [3], transmit: (f) => ends[role].send(f), onMessage: (m) => void got[role].push(m) });
+    const codec = new CanCodec({
+      bus,
+      role,
+      nodes: [3],
+      transmit: (f) => ends[role].send(f),
+      onMessage: (m) => void got[role].push(m),
+    });
     ends[role].onFrame((f) => codec.receive(f));
     return codec;
   };
@@ -29,7 +35,9 @@ function pair() {
 
 test('the frame table: ids (node 1), lengths and producers', () => {
   assert.equal(
-    bus.messages.map((m) => `${m.id.toString(16).padStart(3, '0')} ${m.name} ${m.length} ${MESSAGES[m.name as MessageName].producer}`),
+    bus.messages.map(
+      (m) => `${m.id.toString(16).padStart(3, '0')} ${m.name} ${m.length} ${MESSAGES[m.name as MessageName].producer}`,
+    ),
     [
       '081 ContactorCommand 2 evsed',
       '091 FaultState 3 controller',
@@ -73,7 +81,8 @@ function valuesOf(name: MessageName, pick: (bits: number, signed: boolean, i: nu
 const VECTORS: Record<string, (bits: number, signed: boolean, i: number) => number> = {
   maximum: (bits, signed) => (signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1),
   minimum: (bits, signed) => (signed ? -(2 ** (bits - 1)) : 0),
-  ordinary: (bits, signed, i) => Math.floor(((i * 7919 + 13) % 2 ** Math.min(bits, 20)) / (signed ? 2 : 1)) - (signed ? 3 : 0),
+  ordinary: (bits, signed, i) =>
+    Math.floor(((i * 7919 + 13) % 2 ** Math.min(bits, 20)) / (signed ? 2 : 1)) - (signed ? 3 : 0),
 };
 
 for (const [vector, pick] of Object.entries(VECTORS)) {
@@ -87,10 +96,12 @@ for (const [vector, pick] of Object.entries(VECTORS)) {
       expected.push({ node: shape.broadcast ? 0 : 3, name, values });
     }
     await Promise.resolve();
-    const decoded = [...got.evsed, ...got.controller].sort((a, b) => MESSAGE_NAMES.indexOf(a.name) - MESSAGE_NAMES.indexOf(b.name));
+    const decoded = [...got.evsed, ...got.controller].sort(
+      (a, b) => MESSAGE_NAMES.indexOf(a.name) - MESSAGE_NAMES.indexOf(b.name),
+    );
     assert.equal(decoded, expected);
-    assert.equal(codecs.evsed.stats(), { received: 13, sent: 8, unknown: 0, malformed: 0, ignored: 0 });
-    assert.equal(codecs.controller.stats(), { received: 8, sent: 13, unknown: 0, malformed: 0, ignored: 0 });
+    assert.equal(codecs.evsed.stats(), { received: 14, sent: 7, unknown: 0, malformed: 0, ignored: 0 });
+    assert.equal(codecs.controller.stats(), { received: 7, sent: 14, unknown: 0, malformed: 0, ignored: 0 });
   });
 }
 
@@ -108,14 +119,30 @@ test('byte layout: little-endian, scaled, node in the low nibble of the id', asy
 
 test('send refuses out-of-range, missing, unknown and wrong-direction values', () => {
   const { codecs } = pair();
-  const refuse = (fn: () => void, message: string) => assert.throws(fn, (e: unknown) => e instanceof RangeError && e.message === message);
-  refuse(() => codecs.evsed.send(3, 'OfferCommand', { Channel: 1, Seq: 1, Current: 6553.6, Duty: 10 }), 'OfferCommand.Current: 6553.6 A is outside 0..6553.5');
-  refuse(() => codecs.evsed.send(3, 'OfferCommand', { Channel: 1, Seq: 256, Current: 6, Duty: 10 }), 'OfferCommand.Seq: 256 is outside 0..255');
-  refuse(() => codecs.evsed.send(3, 'OfferCommand', { Channel: 1, Seq: 1, Current: 6 }), 'OfferCommand.Duty: a finite value is required, got undefined');
+  const refuse = (fn: () => void, message: string) =>
+    assert.throws(fn, (e: unknown) => e instanceof RangeError && e.message === message);
+  refuse(
+    () => codecs.evsed.send(3, 'OfferCommand', { Channel: 1, Seq: 1, Current: 6553.6, Duty: 10 }),
+    'OfferCommand.Current: 6553.6 A is outside 0..6553.5',
+  );
+  refuse(
+    () => codecs.evsed.send(3, 'OfferCommand', { Channel: 1, Seq: 256, Current: 6, Duty: 10 }),
+    'OfferCommand.Seq: 256 is outside 0..255',
+  );
+  refuse(
+    () => codecs.evsed.send(3, 'OfferCommand', { Channel: 1, Seq: 1, Current: 6 }),
+    'OfferCommand.Duty: a finite value is required, got undefined',
+  );
   refuse(() => codecs.evsed.send(3, 'MeterRequest', { Channel: 1, Extra: 1 }), 'MeterRequest has no signal Extra');
-  refuse(() => codecs.evsed.send(3, 'PilotState', { Channel: 1, State: 1 }), 'PilotState is sent by controller, not evsed');
+  refuse(
+    () => codecs.evsed.send(3, 'PilotState', { Channel: 1, State: 1 }),
+    'PilotState is sent by controller, not evsed',
+  );
   refuse(() => codecs.evsed.send(4, 'MeterRequest', { Channel: 1 }), 'MeterRequest: node 4 is not configured');
-  refuse(() => codecs.controller.send(3, 'MeterPower', { Channel: 1, Seq: 1, Power: 2 ** 31, Phases: 1 }), 'MeterPower.Power: 2147483648 W is outside -2147483648..2147483647');
+  refuse(
+    () => codecs.controller.send(3, 'MeterPower', { Channel: 1, Seq: 1, Power: 2 ** 31, Phases: 1 }),
+    'MeterPower.Power: 2147483648 W is outside -2147483648..2147483647',
+  );
 });
 
 test('the controller role ignores traffic of other nodes and counts it apart', async () => {
@@ -134,17 +161,42 @@ test('checkBus names what does not match the driver', () => {
     edit(copy);
     return checkBus(copy);
   };
-  assert.is(variant((b) => b.messages.splice(3, 1)), 'message PilotState is missing');
-  assert.is(variant((b) => (b.messages[1]!.signals[1]!.bitLength = 40)), 'FaultState.Rcd is wider than 32 bits');
-  assert.is(variant((b) => (b.messages[0]!.producers[0]!.id = 2)), 'ContactorCommand must have exactly one producer, node 1 (evsed)');
-  assert.is(variant((b) => (b.messages[4]!.id = 0x102)), 'OfferCommand id 0x102 must end in 1 (node 1)');
-  assert.is(variant((b) => (b.messages[3]!.signals[1]!.endianess = 'big')), 'PilotState.State must be little-endian');
-  assert.is(variant((b) => (b.messages[3]!.signals[1]!.bitOffset = 14)), 'PilotState.State lies beyond the 2 bytes');
-  assert.is(variant((b) => (b.messages[3]!.name = 'Pilot')), 'message Pilot is not known to the driver');
+  assert.is(
+    variant((b) => b.messages.splice(3, 1)),
+    'message PilotState is missing',
+  );
+  assert.is(
+    variant((b) => (b.messages[1]!.signals[1]!.bitLength = 40)),
+    'FaultState.Rcd is wider than 32 bits',
+  );
+  assert.is(
+    variant((b) => (b.messages[0]!.producers[0]!.id = 2)),
+    'ContactorCommand must have exactly one producer, node 1 (evsed)',
+  );
+  assert.is(
+    variant((b) => (b.messages[4]!.id = 0x102)),
+    'OfferCommand id 0x102 must end in 1 (node 1)',
+  );
+  assert.is(
+    variant((b) => (b.messages[3]!.signals[1]!.endianess = 'big')),
+    'PilotState.State must be little-endian',
+  );
+  assert.is(
+    variant((b) => (b.messages[3]!.signals[1]!.bitOffset = 14)),
+    'PilotState.State lies beyond the 2 bytes',
+  );
+  assert.is(
+    variant((b) => (b.messages[3]!.name = 'Pilot')),
+    'message Pilot is not known to the driver',
+  );
 });
 
 test('loadKcd names the file it cannot read', () => {
-  assert.throws(() => loadKcd('/nonexistent/evsed-io.kcd'), (e: unknown) => e instanceof Error && e.message.startsWith('/nonexistent/evsed-io.kcd: cannot be read as a KCD file (ENOENT'));
+  assert.throws(
+    () => loadKcd('/nonexistent/evsed-io.kcd'),
+    (e: unknown) =>
+      e instanceof Error && e.message.startsWith('/nonexistent/evsed-io.kcd: cannot be read as a KCD file (ENOENT'),
+  );
 });
 
 test.run();

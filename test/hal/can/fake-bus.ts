@@ -41,7 +41,12 @@ export class FakeBus {
 
   /** @internal called by an end */
   transmit(from: FakeBusEnd, frame: CanFrame): void {
-    const copy: CanFrame = { id: frame.id, ext: frame.ext === true, rtr: frame.rtr === true, data: Buffer.from(frame.data) };
+    const copy: CanFrame = {
+      id: frame.id,
+      ext: frame.ext === true,
+      rtr: frame.rtr === true,
+      data: Buffer.from(frame.data),
+    };
     this.wire.push({ ...copy, from: from.name });
     this.queue.push({ from, frame: copy });
     if (!this.draining) {
@@ -82,7 +87,8 @@ export class FakeBusEnd implements CanChannel {
   send(frame: CanFrame): void {
     if (!this.open) throw new HalError('stopped', `${this.name}: channel closed`);
     checkFrame(frame);
-    if (this.failSends) throw new HalError('timeout', `${this.name}: frame ${formatId(frame.id)} not queued (fake: transmit queue full)`);
+    if (this.failSends)
+      throw new HalError('timeout', `${this.name}: frame ${formatId(frame.id)} not queued (fake: transmit queue full)`);
     if (this.muted) return;
     this.bus.transmit(this, frame);
   }
@@ -103,6 +109,12 @@ export class FakeBusEnd implements CanChannel {
 
   isOpen(): boolean {
     return this.open;
+  }
+
+  /** The kernel hangs up the socket (interface down or removed): closed, with an error. */
+  hangUp(): void {
+    this.close();
+    this.errors.emit(new HalError('interfaceMissing', `${this.name}: the kernel closed the CAN socket`), 'error');
   }
 
   /** Report a channel error (a bus error frame, a lost interface) to the listeners. */

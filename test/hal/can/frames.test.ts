@@ -7,7 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scripted } from './scripted.js';
 
-const frame = (id: number, bytes: number[], extra: { ext?: boolean; rtr?: boolean } = {}) => ({ id, data: Buffer.from(bytes), ...extra });
+const frame = (id: number, bytes: number[], extra: { ext?: boolean; rtr?: boolean } = {}) => ({
+  id,
+  data: Buffer.from(bytes),
+  ...extra,
+});
 
 test('unknown and malformed frames are ignored, counted and reported; good ones still work', async () => {
   const s = await scripted();
@@ -37,7 +41,10 @@ test('unknown and malformed frames are ignored, counted and reported; good ones 
   assert.is(after.malformed - before.malformed, bad.filter(([k]) => k === 'malformed').length);
   assert.is(after.received, before.received);
   assert.equal(s.events.slice(eventsBefore), [], 'no event');
-  assert.equal(s.board.connectors.map((c) => c.pilot()), ['A', 'A']);
+  assert.equal(
+    s.board.connectors.map((c) => c.pilot()),
+    ['A', 'A'],
+  );
   assert.equal(
     s.diagnostics.map((d) => d.detail),
     [
@@ -97,20 +104,41 @@ test('a meter reading interrupted by a frame of another reading is dropped whole
 test('node-wide faults (channel 0) are reported on every connector of the node', async () => {
   const s = await scripted();
   const bits = (on: number) => ({
-    Channel: 0, Rcd: 0, GroundFault: 0, OverTemperature: 0, OverCurrent: 0, OverVoltage: 0, UnderVoltage: 0,
-    ContactorWelded: 0, ContactorStuckOpen: 0, PilotFault: 0, LockFailure: 0, MeterFailure: 0, ReaderFailure: 0,
-    EmergencyStop: on, Internal: 0,
+    Channel: 0,
+    Rcd: 0,
+    GroundFault: 0,
+    OverTemperature: 0,
+    OverCurrent: 0,
+    OverVoltage: 0,
+    UnderVoltage: 0,
+    ContactorWelded: 0,
+    ContactorStuckOpen: 0,
+    PilotFault: 0,
+    LockFailure: 0,
+    MeterFailure: 0,
+    ReaderFailure: 0,
+    EmergencyStop: on,
+    Internal: 0,
   });
   s.send('FaultState', bits(1));
   await s.advance(0);
-  assert.equal(s.events.filter((e) => e.type === 'hal.faultRaised'), [
-    { type: 'hal.faultRaised', connector: 1, code: 'emergencyStop' },
-    { type: 'hal.faultRaised', connector: 2, code: 'emergencyStop' },
-  ]);
-  assert.equal(s.board.connectors.map((c) => [...c.faults()]), [['emergencyStop'], ['emergencyStop']]);
+  assert.equal(
+    s.events.filter((e) => e.type === 'hal.faultRaised'),
+    [
+      { type: 'hal.faultRaised', connector: 1, code: 'emergencyStop' },
+      { type: 'hal.faultRaised', connector: 2, code: 'emergencyStop' },
+    ],
+  );
+  assert.equal(
+    s.board.connectors.map((c) => [...c.faults()]),
+    [['emergencyStop'], ['emergencyStop']],
+  );
   s.send('FaultState', bits(0));
   await s.advance(0);
-  assert.equal(s.board.connectors.map((c) => [...c.faults()]), [[], []]);
+  assert.equal(
+    s.board.connectors.map((c) => [...c.faults()]),
+    [[], []],
+  );
   assert.is(s.events.filter((e) => e.type === 'hal.faultCleared').length, 2);
   await s.close();
 });

@@ -137,7 +137,12 @@ export class IoSimChannel {
   lock(seq: number, on: boolean): void {
     this.after(this.timings.lockDelayMs, () => {
       if (!this.lockFailing) this.locked = on;
-      this.out('LockState', { Channel: this.config.channel, Seq: seq, Locked: this.locked ? 1 : 0, Failed: this.lockFailing ? 1 : 0 });
+      this.out('LockState', {
+        Channel: this.config.channel,
+        Seq: seq,
+        Locked: this.locked ? 1 : 0,
+        Failed: this.lockFailing ? 1 : 0,
+      });
     });
   }
 
@@ -183,7 +188,11 @@ export class IoSimChannel {
     const perPhase = (values: number[]) => ({ L1: values[0] ?? 0, L2: values[1] ?? 0, L3: values[2] ?? 0 });
     this.out('MeterEnergy', { Channel: ch, Seq: seq, Energy: Math.floor(this.energyWh), Soc: SOC_UNKNOWN });
     this.out('MeterPower', { Channel: ch, Seq: seq, Power: Math.round(this.powerW()), Phases: this.config.phases });
-    this.out('MeterCurrent', { Channel: ch, Seq: seq, ...perPhase(this.currentA.map((a) => Math.round(a * 100) / 100)) });
+    this.out('MeterCurrent', {
+      Channel: ch,
+      Seq: seq,
+      ...perPhase(this.currentA.map((a) => Math.round(a * 100) / 100)),
+    });
     this.out('MeterVoltage', { Channel: ch, Seq: seq, ...perPhase(this.voltageV.map((v) => Math.round(v * 10) / 10)) });
   }
 
@@ -215,7 +224,8 @@ export class IoSimChannel {
 
   private followCoil(): void {
     const blocked =
-      (this.contactorInjection === 'welded' && !this.driven) || (this.contactorInjection === 'stuckOpen' && this.driven);
+      (this.contactorInjection === 'welded' && !this.driven) ||
+      (this.contactorInjection === 'stuckOpen' && this.driven);
     if (blocked || this.closed === this.driven) return;
     this.integrate();
     this.closed = this.driven;

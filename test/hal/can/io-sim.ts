@@ -50,7 +50,7 @@ export class IoControllerSim {
   /** The heartbeat Counter stops advancing (a stuck main loop whose CAN keeps sending). */
   frozenCounter = false;
   readonly nodeFaults = new Set<FaultCode>();
-  /** SyncRequests answered, and heartbeats of evsed seen, since creation. */
+  /** SyncRequests answered since creation. */
   syncs = 0;
   private readonly channels = new Map<number, IoSimChannel>();
   private counter = 0;
@@ -142,7 +142,7 @@ export class IoControllerSim {
 
   /** A fault input changes; channel 0 = the whole controller. */
   setFault(n: number, code: FaultCode, on: boolean): void {
-    if (code === 'controllerLost') throw new RangeError('controllerLost is evsed\'s own fault, not a controller input');
+    if (code === 'controllerLost') throw new RangeError("controllerLost is evsed's own fault, not a controller input");
     if (n !== 0) {
       this.channel(n).setFault(code, on);
       return;
@@ -162,7 +162,12 @@ export class IoControllerSim {
     if (n !== 0) this.channel(n);
     const parts = Math.ceil(uid.length / RFID_BYTES_PER_FRAME);
     for (let part = 0; part < parts; part++) {
-      const values: Record<string, number> = { Channel: n, Part: part, Last: part === parts - 1 ? 1 : 0, Length: uid.length };
+      const values: Record<string, number> = {
+        Channel: n,
+        Part: part,
+        Last: part === parts - 1 ? 1 : 0,
+        Length: uid.length,
+      };
       for (let i = 0; i < RFID_BYTES_PER_FRAME; i++) values[`Byte${i}`] = uid[part * RFID_BYTES_PER_FRAME + i] ?? 0;
       this.out('RfidToken', values);
     }
@@ -186,7 +191,12 @@ export class IoControllerSim {
       case 'OfferCommand':
         if (this.evsed === 'missing') return; // PWM stays off while evsed is missing
         ch.setDuty(v.Duty ?? 100);
-        this.out('OfferAck', { Channel: ch.config.channel, Seq: v.Seq ?? 0, Current: v.Current ?? 0, Duty: ch.dutyPercent });
+        this.out('OfferAck', {
+          Channel: ch.config.channel,
+          Seq: v.Seq ?? 0,
+          Current: v.Current ?? 0,
+          Duty: ch.dutyPercent,
+        });
         return;
       case 'LockCommand':
         return ch.config.hasLock ? ch.lock(v.Seq ?? 0, v.Lock === 1) : 'no lock';

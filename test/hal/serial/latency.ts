@@ -13,7 +13,8 @@
  *
  * Must not: use evsed's statechart itself (hal tests stay below statecharts/).
  */
-import type { ConnectorHardware, HalEvent } from '../../../hal/types.js';
+import { HalError } from '../../../hal/errors.js';
+import type { Board, ConnectorHardware, HalEvent } from '../../../hal/types.js';
 import { serialHarness, sleep } from './serial-rig.js';
 
 export type PilotEvent = Extract<HalEvent, { type: 'hal.cpChanged' }>;
@@ -22,8 +23,9 @@ export interface LatencyOptions {
   /** Turn a pilot event into contactor commands. Default: C/D → setContactor(true), else false.
    * A rejected promise (or a throw) fails the measurement. */
   onPilot?: (event: PilotEvent, hw: ConnectorHardware) => void | Promise<void>;
-  /** Before the first sample, with the EV plugged in (pilot B). Default: setOffer(16). */
-  prepare?: (hw: ConnectorHardware) => Promise<void>;
+  /** Before the first sample, with the EV plugged in (pilot B): e.g. start a statechart on `hw`,
+   * subscribe it to `board`, authorize. Default: setOffer(16). */
+  prepare?: (hw: ConnectorHardware, board: Board) => Promise<void>;
   /** RAPI commands that count as "the contactor command arrived". Default ['FE']. */
   commandCodes?: readonly string[];
   /** Pause between samples, ms. Default 20. */
@@ -32,8 +34,12 @@ export interface LatencyOptions {
   sampleTimeoutMs?: number;
 }
 
+/** C/D → permission, else none; a command overtaken by the next pilot change is not a failure. */
 const defaultOnPilot = (event: PilotEvent, hw: ConnectorHardware): Promise<void> =>
-  hw.setContactor(event.state === 'C' || event.state === 'D');
+  hw.setContactor(event.state === 'C' || event.state === 'D').catch((error: unknown) => {
+    if (error instanceof HalError && error.code === 'contactorFeedback' && /superseded/.test(error.message)) return;
+    throw error;
+  });
 
 /** Samples of pilot-C-written → contactor-command-received, ms. */
 export async function measurePilotToContactor(n: number, options: LatencyOptions = {}): Promise<number[]> {
@@ -57,7 +63,7 @@ export async function measurePilotToContactor(n: number, options: LatencyOptions
     };
     sim.plug();
     await h.until('pilot B', () => hw.pilot() === 'B');
-    await (options.prepare ? options.prepare(hw) : hw.setOffer(16));
+    await (options.prepare ? options.prepare(hw, h.board) : hw.setOffer(16));
     for (let i = 0; i < n; i++) {
       let writtenAt: number | null = null;
       let sample: number | null = null;

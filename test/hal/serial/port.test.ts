@@ -8,12 +8,13 @@ import { createRequire } from 'node:module';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HalError } from '../../../hal/errors.js';
+import { createSerialBoard } from '../../../hal/serial/index.js';
 import { ownedPorts, SerialPortOwner } from '../../../hal/serial/port.js';
 import type { PortStatus } from '../../../hal/serial/port.js';
 import { realHalClock } from '../../../hal/types.js';
 import { createPtyPair, makeLinkDir, removeLinkDir } from './pty.js';
 import type { PtyPair } from './pty.js';
-import { sleep } from './serial-rig.js';
+import { SERIAL_TEST_CONNECTORS, sleep } from './serial-rig.js';
 import { SimPort } from './sim-port.js';
 
 const port = suite('serial port owner');
@@ -187,6 +188,31 @@ port('a lost tty is reported, reopened with back-off when it returns, and report
   await o.release();
   assert.is(o.status(), 'closed');
   assert.is((await rejection(o.open())).code, 'stopped');
+});
+
+port('board.start() names the first tty it cannot open, releases the others and counts as stopped', async () => {
+  const config = (second: string) => ({
+    connectors: [
+      { connector: 1, controller: { port: ctx.pair.a } },
+      { connector: 2, controller: { port: second } },
+    ],
+  });
+  const missing = `${ctx.dir}/ttyUSB9`;
+  const board = createSerialBoard({ connectors: SERIAL_TEST_CONNECTORS, config: config(missing) });
+  const error = await rejection(board.start());
+  assert.is(error.code, 'portUnavailable');
+  assert.match(error.message, `serial port cannot be opened: ${missing}: `);
+  assert.equal(ownedPorts(), [], 'the tty that did open is released again');
+  assert.is((await rejection(board.start())).code, 'stopped');
+  await board.stop();
+  // A tty this process already owns: portLocked, naming it.
+  const holder = owner(ctx.pair.a);
+  await holder.open();
+  const twice = createSerialBoard({ connectors: SERIAL_TEST_CONNECTORS, config: config(missing) });
+  const locked = await rejection(twice.start());
+  assert.is(locked.code, 'portLocked');
+  assert.match(locked.message, `${ctx.pair.a} is already owned in this process`);
+  assert.equal(ownedPorts(), [ctx.pair.a]);
 });
 
 port.run();

@@ -52,6 +52,19 @@ mapping('start: $GV, then asleep (no offer); offers are volatile $SC then $FE; n
   assert.equal([hw.offer(), h.rapi.get(1)?.enabled()], [null, false]);
 });
 
+mapping('offers in quick succession: the controller ends in the state of the last call', async () => {
+  const { h } = ctx;
+  const hw = h.hw(1);
+  const sim = h.rapi.get(1);
+  sim?.plug();
+  await Promise.allSettled([hw.setOffer(16), hw.setOffer(null), hw.setOffer(10), hw.setOffer(null)]);
+  assert.equal([hw.offer(), sim?.enabled()], [null, false]);
+  await Promise.allSettled([hw.setOffer(16), hw.setOffer(null), hw.setOffer(10)]);
+  assert.equal([hw.offer(), sim?.enabled(), sim?.capacity()], [10, true, 10]);
+  await Promise.allSettled([hw.setOffer(12), hw.setContactor(false), hw.setOffer(null), hw.setOffer(14)]);
+  assert.equal([hw.offer(), sim?.enabled(), sim?.capacity()], [14, true, 14]);
+});
+
 mapping('the permission: with the EV in C it resolves once the relay is reported closed', async () => {
   const { h } = ctx;
   const hw = h.hw(1);

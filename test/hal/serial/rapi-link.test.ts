@@ -5,6 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { HalError } from '../../../hal/errors.js';
+import { ownedPorts } from '../../../hal/serial/index.js';
 import { serialHarness } from './serial-rig.js';
 import type { SerialHarness } from './serial-rig.js';
 
@@ -103,11 +104,11 @@ link('a reboot ($AB) is followed by a resync: offer and enable state sent again,
   const t = sim1?.received.length ?? 0;
   sim1?.reboot(); // comes up enabled with 32 A from EEPROM
   sim2?.reboot();
-  await h.until('connector 1 resynchronised', () => h.hw(1).diagnostics().counters.boots === 1 && sim1?.capacity() === 20);
+  const after = (): string[] => (sim1?.received.slice(t) ?? []).map((c) => c.code).filter((c) => c !== 'GS' && c !== 'GG' && c !== 'GU');
+  await h.until('connector 1 resynchronised', () => h.hw(1).diagnostics().counters.boots === 1 && after().includes('FE'));
   await h.until('connector 2 asleep again', () => sim2?.enabled() === false);
-  const after = (sim1?.received.slice(t) ?? []).map((c) => c.code).filter((c) => c !== 'GS' && c !== 'GG' && c !== 'GU');
-  assert.equal(after, ['GV', 'SC', 'FE']);
-  assert.is(sim1?.enabled(), true);
+  assert.equal(after(), ['GV', 'SC', 'FE']);
+  assert.equal([sim1?.enabled(), sim1?.capacity()], [true, 20]);
   assert.equal(h.of('hal.faultRaised'), []);
 });
 
@@ -151,6 +152,18 @@ link('sequence ids: used with RAPI ≥ 3.0.0, not with older firmware', async ()
     [true, false],
   );
   assert.equal(h.hw(2).diagnostics().firmware, { version: '8.2.1', protocol: '2.0.4' });
+});
+
+link('stop() with a silent controller: ports released, rejects timeout naming the connector', async () => {
+  const { h } = ctx;
+  h.rapi.get(2)?.setSilent(true);
+  const error = await h.board.stop().catch((e: unknown) => e);
+  assert.instance(error, HalError);
+  assert.is((error as HalError).code, 'timeout');
+  assert.match((error as HalError).message, /^device did not answer in time: connector 2: sleep not acknowledged \(.*\), state unknown$/);
+  assert.equal(ownedPorts(), []);
+  assert.is(h.rapi.get(1)?.enabled(), false, 'the answering controller was put to sleep');
+  assert.is(await h.board.stop(), undefined, 'a second stop() resolves');
 });
 
 link.run();

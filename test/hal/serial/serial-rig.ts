@@ -40,8 +40,8 @@ export const SIM_FAULT_STATES: Partial<Record<FaultCode, number>> = {
 };
 
 export const FAST_TIMINGS = {
-  controller: { replyTimeoutMs: 150, retries: 1, pollIntervalMs: 150, meterIntervalMs: 100, contactorFeedbackTimeoutMs: 800 },
-  meter: { pollIntervalMs: 100, timeoutMs: 120, retries: 1 },
+  controller: { replyTimeoutMs: 300, retries: 2, pollIntervalMs: 150, meterIntervalMs: 100, contactorFeedbackTimeoutMs: 800 },
+  meter: { pollIntervalMs: 100, timeoutMs: 200, retries: 1 },
   reopenInitialMs: 50,
   reopenMaxMs: 300,
 } as const;
