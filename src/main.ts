@@ -27,6 +27,8 @@ import { SessionService } from './domain/sessions.js';
 import { Settings } from './domain/settings.js';
 import { StationRuntime } from './domain/station.js';
 import { TransactionManager } from './domain/transactions.js';
+import { SmartChargingService } from './domain/smart-charging/index.js';
+import { createChargingProfileStore } from './store/charging-profiles.js';
 import type { RestartKind } from './ocpp/adapter.js';
 import { RpcClient } from './ocpp/rpc/index.js';
 import { loadSchemas, type OcppProtocol } from './ocpp/schemas/index.js';
@@ -134,7 +136,21 @@ async function startStation(config: Config, logger: Logger, logs: LogDestination
     connectorZero: () => settings.bool('ReserveConnectorZeroSupported'),
   });
   const sessions = new SessionService({ runtime, auth, transactions, reservations, settings, logger });
-  const services: StationServices = { runtime, settings, clock, auth, transactions, sessions, reservations };
+  const smartCharging = new SmartChargingService({
+    store: createChargingProfileStore(db),
+    settings,
+    clock,
+    runtime,
+    txStartOf: (connector) => transactions.active(connector)?.startedAtMs,
+    txIdOf: (connector) => transactions.active(connector)?.id,
+    logger,
+  });
+  const services: StationServices = { runtime, settings, clock, auth, transactions, sessions, reservations, smartCharging };
+  const offSmartTx = transactions.subscribe({
+    onStarted: (tx) => smartCharging.transactionStarted(tx.connector),
+    onResumed: (tx) => smartCharging.transactionStarted(tx.connector),
+    onStopped: (tx) => void smartCharging.transactionEnded(tx.connector, tx.id),
+  });
 
   let endStation!: (e: Ending) => void;
   const ended = new Promise<Ending>((resolve) => (endStation = resolve));
@@ -168,6 +184,7 @@ async function startStation(config: Config, logger: Logger, logs: LogDestination
   sessions.start();
   reservations.start();
   transactions.start();
+  smartCharging.start();
   const offCards = runtime.onCard((token, connector) => void sessions.presentToken(token, connector));
 
   const control = await startControlServer(
@@ -185,6 +202,7 @@ async function startStation(config: Config, logger: Logger, logs: LogDestination
         clock,
         store: stores.deviceModel,
         localListEntries: () => auth.localListSize(),
+        chargingProfileEntries: () => smartCharging.profiles().length,
       }),
       recentLogs: () => logs.recent(),
       password: () => basicAuthPassword(config, settings),
@@ -219,6 +237,8 @@ async function startStation(config: Config, logger: Logger, logs: LogDestination
       hardware.stop();
       offCards();
       await session.stop({ graceful }).catch((err: Error) => logger.error({ err }, 'CSMS disconnect failed'));
+      offSmartTx();
+      smartCharging.stop();
       transactions.stop();
       reservations.stop();
       sessions.stop();

@@ -107,6 +107,21 @@ export const COMMANDS: CommandSpec[] = [
     help: 'bring-up: lock or unlock the connector',
     render: (r: { connector: number; locked: boolean }) => `connector ${r.connector}: ${r.locked ? 'locked' : 'unlocked'}`,
   },
+  {
+    words: ['limit', 'set'],
+    params: [N(), { name: 'AMPS', key: 'amps', kind: 'number' }],
+    cmd: 'limit.set',
+    help: 'local limit of an energy manager at connector N (0 = station), A per phase',
+    render: (r: { connector: number; limitA: number; appliedA: number | null }) =>
+      `connector ${r.connector}: local limit ${r.limitA} A${r.appliedA === null ? '' : `, applied now ${r.appliedA} A`}`,
+  },
+  {
+    words: ['limit', 'clear'],
+    params: [N()],
+    cmd: 'limit.clear',
+    help: 'remove the local limit at connector N (0 = station)',
+    render: (r: { connector: number; appliedA: number | null }) => `connector ${r.connector}: local limit cleared${r.appliedA === null ? '' : `, applied now ${r.appliedA} A`}`,
+  },
   { words: ['bundle'], params: [{ name: 'FILE', key: 'file', kind: 'string', optional: true }], cmd: 'bundle', help: 'write a diagnostics archive for support', client: 'bundle' },
   { words: ['sim', 'plug'], params: [N()], cmd: 'sim.plug', help: 'simulated EV connects at connector N' },
   { words: ['sim', 'unplug'], params: [N()], cmd: 'sim.unplug', help: 'simulated EV disconnects from connector N' },

@@ -175,3 +175,42 @@ export function hardwareCommands(services: StationServices, logger: Logger): Rec
     },
   };
 }
+
+/**
+ * `evsectl limit set N AMPS` / `limit clear N`: the local limit of an on-site energy manager
+ * (grid connection, solar surplus), combined with the CSMS's profiles as one more constraint and
+ * reported to the CSMS where the protocol has a way (2.0.1: NotifyChargingLimit, source EMS).
+ */
+export function limitCommands(services: StationServices, report: (connector: number, amps: number | null) => void, logger: Logger): Record<string, ControlCommand> {
+  const log = logger.child({ component: 'smart-charging', by: 'technician' });
+  const connector = (args: Record<string, unknown>) => {
+    const id = args.connector;
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new ControlError('badArgs', 'connector must be a connector number (0 = whole station)');
+    if (id !== 0 && !services.runtime.connector(id)) throw new ControlError('badArgs', `no connector ${id}`);
+    return id;
+  };
+  return {
+    'limit.set': {
+      mutating: true,
+      handler: (args) => {
+        const id = connector(args);
+        const amps = args.amps;
+        if (typeof amps !== 'number' || !Number.isFinite(amps) || amps < 0 || amps > 1000) throw new ControlError('badArgs', 'amps must be a number from 0 to 1000');
+        services.smartCharging.setLocalLimit(id, amps);
+        report(id, amps);
+        log.info({ connector: id, amps }, 'local limit set');
+        return { connector: id, limitA: amps, appliedA: id === 0 ? null : (services.smartCharging.appliedLimit(id) ?? null) };
+      },
+    },
+    'limit.clear': {
+      mutating: true,
+      handler: (args) => {
+        const id = connector(args);
+        services.smartCharging.setLocalLimit(id, null);
+        report(id, null);
+        log.info({ connector: id }, 'local limit cleared');
+        return { connector: id, limitA: null, appliedA: id === 0 ? null : (services.smartCharging.appliedLimit(id) ?? null) };
+      },
+    },
+  };
+}

@@ -14,7 +14,7 @@ import type { TransactionStore } from '../store/transactions.js';
 import { buildStatus, coreCommands } from './commands.js';
 import { configCommands } from './config-commands.js';
 import { diagnosticsCommands } from './diagnostics-commands.js';
-import { hardwareCommands } from './hardware-commands.js';
+import { hardwareCommands, limitCommands } from './hardware-commands.js';
 import type { ControlCommand } from './server.js';
 
 export interface ControlDeps {
@@ -46,6 +46,7 @@ export function buildControlCommands(d: ControlDeps): Record<string, ControlComm
     ...coreCommands(statusDeps),
     ...configCommands(d.services.settings, d.deviceModel, d.logger),
     ...hardwareCommands(d.services, d.logger),
+    ...limitCommands(d.services, (connector, amps) => d.session.localLimitChanged(connector, amps), d.logger),
     ...diagnosticsCommands({
       config: d.config,
       queue: d.stores.queue,

@@ -77,11 +77,14 @@ export class ConnectorRuntime {
   private readonly endListeners = new Set<SessionEndListener>();
   private token: string | null = null;
   private group: string | null = null;
+  private limitA: number;
+  private suspended = false;
   private last: ConnectorView | null = null;
 
   constructor(opts: ConnectorRuntimeOptions) {
     this.hardware = opts.hardware;
     this.info = opts.hardware.info;
+    this.limitA = opts.hardware.info.maxCurrentA;
     this.log = opts.logger.child({ component: 'connector', connector: this.info.id });
     this.actor = createActor(connectorMachine, {
       input: {
@@ -111,6 +114,10 @@ export class ConnectorRuntime {
       const token = this.token;
       this.token = null;
       this.group = null;
+      if (this.suspended) {
+        this.suspended = false;
+        queueMicrotask(() => this.applyLimit());
+      }
       this.log.info({ reason }, 'session ended');
       for (const l of this.endListeners) l(this, reason, token);
     });
@@ -167,9 +174,23 @@ export class ConnectorRuntime {
     this.actor.send({ type: 'cmd.configure', ...cfg });
   }
 
-  /** Offered-current limit (A); below 6 A the charger pauses the session. */
+  /** Offered-current limit (A) from smart charging; below 6 A the charger pauses the session. */
   setLimit(currentA: number): void {
-    this.actor.send({ type: 'cmd.setLimit', currentA });
+    this.limitA = currentA;
+    this.applyLimit();
+  }
+
+  /**
+   * Suspend energy for this session whatever the limit (a refused card, MaxEnergyOnInvalidId
+   * reached); cleared when the session ends.
+   */
+  suspend(on: boolean): void {
+    this.suspended = on;
+    this.applyLimit();
+  }
+
+  private applyLimit(): void {
+    this.actor.send({ type: 'cmd.setLimit', currentA: this.suspended ? 0 : this.limitA });
   }
 
   /** The connector can start a session now (operative, no fault, no session). */

@@ -9,6 +9,7 @@ import type { SessionService } from './sessions.js';
 import type { Settings } from './settings.js';
 import type { StationRuntime } from './station.js';
 import type { TransactionManager } from './transactions.js';
+import type { SmartChargingService } from './smart-charging/index.js';
 
 export interface StationServices {
   runtime: StationRuntime;
@@ -18,4 +19,5 @@ export interface StationServices {
   transactions: TransactionManager;
   sessions: SessionService;
   reservations: ReservationService;
+  smartCharging: SmartChargingService;
 }

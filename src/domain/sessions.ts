@@ -196,7 +196,7 @@ export class SessionService {
         return 'suspended';
       }
     }
-    c?.setLimit(0);
+    c?.suspend(true);
     return 'suspended';
   }
 
@@ -262,7 +262,7 @@ export class SessionService {
     const check = setInterval(() => {
       if (!c.view().authorized) return clearInterval(check);
       if (c.hardware.meter().energyWh >= stopAtWh) {
-        c.setLimit(0);
+        c.suspend(true);
         clearInterval(check);
       }
     }, 1000);
@@ -271,7 +271,7 @@ export class SessionService {
 
   private afterStop(tx: TransactionRecord, reason: StopReason): void {
     const c = this.o.runtime.connector(tx.connector);
-    c?.setLimit(c.info.maxCurrentA);
+    c?.suspend(false);
     if (!c?.info.hasLock) return;
     if (reason === 'deAuthorized') {
       // Keep the cable locked until the owner of the card comes back (1.6 §3.5.4).

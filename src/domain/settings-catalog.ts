@@ -52,7 +52,7 @@ export type Measurand = (typeof SUPPORTED_MEASURANDS)[number];
 const M = SUPPORTED_MEASURANDS;
 const MEASURAND_LIST_MAX = 8;
 
-export const FEATURE_PROFILES = ['Core', 'LocalAuthListManagement', 'Reservation', 'RemoteTrigger'] as const;
+export const FEATURE_PROFILES = ['Core', 'LocalAuthListManagement', 'Reservation', 'RemoteTrigger', 'SmartCharging'] as const;
 
 /** 2.0.1 TxStartPoint / TxStopPoint values evsed can act on (no parking-bay sensor, no signed meter). */
 export const TX_POINTS = ['EVConnected', 'Authorized', 'PowerPathClosed', 'EnergyTransfer'] as const;

@@ -63,6 +63,8 @@ export interface VersionAdapter {
   onConnectorChange(view: ConnectorView, previous: ConnectorView | null): void;
   /** Ask the CSMS about a card (Authorize). */
   askAuthorization(token: string): Promise<AuthInfo>;
+  /** A local (energy manager) limit was set or cleared: report it where the version does (2.0.1 K). */
+  onLocalLimit?(connector: number, amps: number | null): void;
   statusOf(view: ConnectorView): ReportedStatus;
   /** Incoming CALL filter for the current registration state (null = let it through). */
   incomingGate(action: string): RpcError | 'ignore' | null;

@@ -154,6 +154,11 @@ export class OcppSession {
     else closing.catch((err: Error) => this.log.debug({ err }, 'close after hard reset'));
   }
 
+  /** A local limit changed (evsectl limit): the adapter reports it to the CSMS where its version does. */
+  localLimitChanged(connector: number, amps: number | null): void {
+    this.adapter.onLocalLimit?.(connector, amps);
+  }
+
   /** The last `n` frames, oldest first. */
   trace(n = TRACE_SIZE): TraceFrame[] {
     return this.frames.slice(-Math.max(0, n));
@@ -251,7 +256,10 @@ export class OcppSession {
     if (this.adapter.protocol === 'ocpp2.0.1' && st.has('TimeSource') && !st.list('TimeSource').includes('Heartbeat')) return;
     const jumpMs = this.s.clock.synchronise(serverTime);
     if (Math.abs(jumpMs) > 1000) this.log.info({ jumpMs }, 'station clock adjusted to the CSMS');
-    if (jumpMs !== 0) this.s.transactions.clockChanged();
+    if (jumpMs !== 0) {
+      this.s.transactions.clockChanged();
+      this.s.smartCharging.resync();
+    }
   }
 
   private applySetting(key: string, value: unknown): void {

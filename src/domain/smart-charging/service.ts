@@ -346,19 +346,22 @@ export class SmartChargingService {
       return;
     }
     this.applying = true;
+    let now: number;
     try {
       do {
         this.again = false;
-        this.applyOnce();
+        now = this.o.clock.now();
+        this.applyOnce(now);
       } while (this.again);
     } finally {
       this.applying = false;
     }
-    this.arm();
+    // The same instant as the evaluation: a timer that fired a millisecond early evaluates just
+    // before a boundary, and the next change is then that boundary, not the one after it.
+    this.arm(now);
   }
 
-  private applyOnce(): void {
-    const now = this.o.clock.now();
+  private applyOnce(now: number): void {
     const connectors = this.o.runtime.connectors.map((c) => {
       const ctx = this.context(c);
       return { ctx, active: c.view().authorized, sinceMs: ctx.txStartMs ?? this.sessionSince.get(c.info.id) ?? now };
@@ -382,16 +385,20 @@ export class SmartChargingService {
   }
 
   /** One timer to the earliest instant any connector's limit can change. */
-  private arm(): void {
+  private arm(evaluatedAtMs: number): void {
     this.timer?.cancel();
     this.timer = null;
     if (!this.started) return;
-    const now = this.o.clock.now();
+    const now = evaluatedAtMs;
     const profiles = this.effectiveProfiles();
     let next = Infinity;
     for (const c of this.o.runtime.connectors) next = Math.min(next, nextChangeMs(profiles, this.context(c), now));
-    if (!Number.isFinite(next)) return;
-    const delayMs = Math.min(Math.max(0, next - now), this.o.maxSleepMs ?? 600_000);
+    if (!Number.isFinite(next)) {
+      this.log.debug('no limit change ahead');
+      return;
+    }
+    const delayMs = Math.min(Math.max(0, next - this.o.clock.now()), this.o.maxSleepMs ?? 600_000);
+    this.log.debug({ nextChange: new Date(next).toISOString(), delayMs }, 'next limit evaluation');
     this.timer = this.timers.setTimeout(() => {
       this.timer = null;
       this.apply();

@@ -1,11 +1,10 @@
 /**
  * OCPP 1.6J adapter: the charge point side of 1.6 (edition 2 with errata), with the Core, Local
- * Auth List Management, Reservation and Remote Trigger profiles.
+ * Auth List Management, Reservation, Remote Trigger and Smart Charging profiles.
  *
  * Owns: assembling the per-profile modules into one VersionAdapter, registration (BootNotification,
- * Heartbeat) and Authorize. Requests of profiles not implemented yet (firmware, diagnostics, smart
- * charging, security extensions) have no handler and are answered with CALLERROR NotSupported by
- * the transport. Must not: keep state that must survive a restart outside the store.
+ * Heartbeat) and Authorize. Requests of profiles not implemented (firmware, diagnostics, security
+ * extensions) have no handler and are answered with CALLERROR NotSupported by the transport. Must not: keep state that must survive a restart outside the store.
  */
 import type { AdapterContext, VersionAdapter } from '../adapter.js';
 import { typed } from '../adapter.js';
@@ -17,6 +16,7 @@ import { registerV16Core } from './core.js';
 import { registerV16LocalAuth } from './local-auth.js';
 import { fromIdTagInfo } from './mapping.js';
 import { registerV16Reservation } from './reservation.js';
+import { registerV16SmartCharging } from './smart-charging.js';
 import { sameStatus, v16StationStatus, v16StatusOf, type V16Status } from './status.js';
 import { createV16Transactions } from './transactions.js';
 import { registerV16Trigger } from './trigger.js';
@@ -65,6 +65,7 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
   registerV16Configuration(ctx, rpc);
   registerV16LocalAuth(ctx, rpc);
   registerV16Reservation(ctx, rpc);
+  const offSmartCharging = registerV16SmartCharging(ctx, rpc, transactions);
   registerV16Trigger(ctx, rpc, transactions, {
     heartbeat,
     statuses: (which) => {
@@ -125,6 +126,7 @@ export function createV16Adapter(ctx: AdapterContext): VersionAdapter {
     },
 
     dispose() {
+      offSmartCharging();
       rpc.removeAll();
       statuses.dispose();
       transactions.dispose();

@@ -24,19 +24,30 @@ export function registerV201Control(ctx: AdapterContext, rpc: TypedRpc<V201CsToC
     if (req.chargingProfile && req.chargingProfile.chargingProfilePurpose !== 'TxProfile') {
       return { status: 'Rejected', statusInfo: { reasonCode: 'InvalidProfile', additionalInfo: 'chargingProfilePurpose must be TxProfile' } };
     }
+    const token = req.idToken.idToken;
+    // H03.FR.01 / F01.FR.22 (TC_H_02_CS): a connector reserved for another card is refused at
+    // once. A reservation for a group lets the start through: the token's group is only known
+    // after authorization, and the session checks it then.
+    const reservedForOthers = (connector: number) => {
+      const r = services.reservations.check(connector, token);
+      return r.verdict === 'blocked' && !r.reservation?.group;
+    };
     let target = req.evseId !== undefined ? connectorOfEvse(req.evseId) : undefined;
     if (req.evseId !== undefined && !target) return { status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } };
     if (!target) {
-      const free = runtime.connectors.filter((c) => c.sessionToken === null && c.canAuthorize());
+      const free = runtime.connectors.filter((c) => c.sessionToken === null && c.canAuthorize() && !reservedForOthers(c.info.id));
       target = free.find((c) => c.view().state === 'preparing.evConnected') ?? free[0];
     }
     if (!target || !target.canAuthorize()) return { status: 'Rejected', statusInfo: { reasonCode: 'Occupied' } };
+    if (reservedForOthers(target.info.id)) {
+      return { status: 'Rejected', statusInfo: { reasonCode: 'Reserved', additionalInfo: 'the EVSE is reserved for another idToken' } };
+    }
     const running = transactions.active(target.info.id);
     if (req.chargingProfile) stores.settings.set(REQUEST_START_PROFILE_KEY(target.info.id), req.chargingProfile);
     const connector = target.info.id;
     afterReply(async () => {
       if (running) stores.transactions.setRemoteStartId(running.id, req.remoteStartId);
-      const r = await sessions.remoteStart(req.idToken.idToken, connector, {
+      const r = await sessions.remoteStart(token, connector, {
         authorize: settings.bool('AuthorizeRemoteTxRequests'),
         details: { remoteStartId: req.remoteStartId, idTagType: req.idToken.type },
       });

@@ -4,10 +4,11 @@
  * statecharts and offline queue.
  *
  * Owns: assembling the functional-block modules (provisioning B, device model B05–B08,
- * authorization C/D, transactions E/J, control F, availability G, reservation H, data transfer P)
+ * authorization C/D, transactions E/J, control F, availability G, reservation H, smart charging K,
+ * data transfer P)
  * into one VersionAdapter; the transaction start/stop points from TxCtrlr; connector statuses
  * (StatusNotification per connector, G01). Requests of blocks not implemented (firmware, logs,
- * certificates, smart charging, display messages, monitoring) have no handler and get CALLERROR
+ * certificates, display messages, monitoring, ISO 15118) have no handler and get CALLERROR
  * NotSupported from the transport.
  */
 import type { AdapterContext, VersionAdapter } from '../adapter.js';
@@ -22,6 +23,7 @@ import { registerV201Control } from './control.js';
 import { DeviceModel, registerV201DeviceModel } from './device-model/index.js';
 import { registerV201Provisioning } from './provisioning.js';
 import { registerV201Reservation } from './reservation.js';
+import { registerV201SmartCharging } from './smart-charging.js';
 import { sameV201Status, v201StatusOf, type V201Status } from './status.js';
 import { createV201Transactions } from './transactions.js';
 
@@ -87,6 +89,7 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
     clock,
     store: ctx.stores.deviceModel,
     localListEntries: () => services.auth.localListSize(),
+    chargingProfileEntries: () => services.smartCharging.profiles().length,
   });
   registerV201DeviceModel(ctx, rpc, deviceModel);
   const transactions = createV201Transactions(ctx, rpc);
@@ -95,6 +98,7 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
   registerV201Control(ctx, rpc);
   registerV201Availability(ctx, rpc);
   const offReservations = registerV201Reservation(ctx, rpc);
+  const smart = registerV201SmartCharging(ctx, rpc, (connector) => transactions.chargingRateChanged(connector));
   let linkDownAtMs: number | null = null;
 
   return {
@@ -132,6 +136,8 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
 
     askAuthorization,
 
+    onLocalLimit: (connector, amps) => smart.localLimitChanged(connector, amps),
+
     statusOf: v201StatusOf,
 
     incomingGate(action) {
@@ -145,6 +151,7 @@ export function createV201Adapter(ctx: AdapterContext): VersionAdapter {
     dispose() {
       offSettings();
       offReservations();
+      smart.dispose();
       rpc.removeAll();
       statuses.dispose();
       provisioning.dispose();

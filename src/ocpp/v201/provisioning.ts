@@ -41,6 +41,7 @@ export function registerV201Provisioning(ctx: AdapterContext, deps: Provisioning
   const { rpc, outbox } = deps;
   let startReason: BootReasonEnumType = stores.settings.get<BootReasonEnumType>(BOOT_REASON_KEY) ?? 'PowerUp';
   let onIdleWatch: (() => void) | null = null;
+  let triggered = false;
 
   const restart = (reason: BootReasonEnumType, why: string) => {
     stores.settings.set(BOOT_REASON_KEY, reason);
@@ -91,8 +92,9 @@ export function registerV201Provisioning(ctx: AdapterContext, deps: Provisioning
       case 'BootNotification':
         if (runtime.view().registered && runtime.station.getSnapshot().matches('accepted')) return { status: 'Rejected' };
         afterReply(() => {
-          startReason = 'Triggered';
-          stores.settings.set(BOOT_REASON_KEY, 'Triggered');
+          // The BootNotification says Triggered; why the station started (the security event
+          // after registration) does not change.
+          triggered = true;
           runtime.station.send({ type: 'boot.trigger' });
         }, log);
         return { status: 'Accepted' };
@@ -133,7 +135,7 @@ export function registerV201Provisioning(ctx: AdapterContext, deps: Provisioning
     async boot() {
       const s = config.station;
       const answer = await rpc.call('BootNotification', {
-        reason: stores.settings.get<BootReasonEnumType>(BOOT_REASON_KEY) ?? 'PowerUp',
+        reason: triggered ? 'Triggered' : (stores.settings.get<BootReasonEnumType>(BOOT_REASON_KEY) ?? 'PowerUp'),
         chargingStation: {
           vendorName: s.vendor,
           model: s.model,
@@ -141,7 +143,10 @@ export function registerV201Provisioning(ctx: AdapterContext, deps: Provisioning
           firmwareVersion: s.firmwareVersion,
         },
       });
-      if (answer.status === 'Accepted') stores.settings.delete(BOOT_REASON_KEY);
+      if (answer.status === 'Accepted') {
+        stores.settings.delete(BOOT_REASON_KEY);
+        triggered = false;
+      }
       return answer;
     },
     async heartbeat() {

@@ -17,7 +17,7 @@ import { Outbox, type OutboxHooks } from '../outbox.js';
 import type { TransactionRecord } from '../../store/transactions.js';
 import type { ConnectorView } from '../../domain/connector.js';
 import type { MeterSample } from '../../domain/metering-types.js';
-import type { TransactionEventRequest, TransactionEventResponse, TriggerReasonEnumType, V201CsmsToCs, V201CsToCsms } from '../schemas/generated/v201/types.js';
+import type { IdTokenType, TransactionEventRequest, TransactionEventResponse, TriggerReasonEnumType, V201CsmsToCs, V201CsToCsms } from '../schemas/generated/v201/types.js';
 import { fromIdTokenInfo, idToken, toV201MeterValue, V201_START_TRIGGER, V201_STOP } from './mapping.js';
 import { V201_CHARGING_STATE } from './status.js';
 
@@ -27,12 +27,24 @@ export interface V201Transactions {
   outbox: Outbox;
   /** A TransactionEvent Updated with triggerReason Trigger for the running transaction(s) (TriggerMessage). */
   triggered(connectors: number[]): void;
+  /** The applied charging limit changed significantly (SC.02): Updated with ChargingRateChanged. */
+  chargingRateChanged(connector: number): void;
   dispose(): void;
 }
 
 type EventDetails = Omit<TransactionEventRequest, 'seqNo' | 'timestamp' | 'transactionInfo' | 'eventType' | 'triggerReason'> & {
   transactionInfo?: Partial<TransactionEventRequest['transactionInfo']>;
 };
+
+/**
+ * The idToken field of a transaction's event: its card, or for a session authorized without
+ * identification (AuthCtrlr.Enabled = false, empty token) the NoAuthorization token; none while
+ * a transaction started before authorization has no token yet.
+ */
+function tokenOf(tx: TransactionRecord, authorized: boolean): { idToken?: IdTokenType } {
+  if (tx.idTag !== '') return { idToken: idToken(tx.idTag, tx.idTagType) };
+  return authorized ? { idToken: idToken('') } : {};
+}
 
 export function createV201Transactions(ctx: AdapterContext, rpc: TypedRpc<V201CsToCsms, V201CsmsToCs>): V201Transactions {
   const { services, stores, log } = ctx;
@@ -131,7 +143,7 @@ export function createV201Transactions(ctx: AdapterContext, rpc: TypedRpc<V201Cs
         {
           transactionInfo: { chargingState: state, ...(tx.remoteStartId !== null ? { remoteStartId: tx.remoteStartId } : {}) },
           ...(evseOf(tx.connector) ? { evse: evseOf(tx.connector)! } : {}),
-          ...(tx.idTag ? { idToken: idToken(tx.idTag, tx.idTagType) } : {}),
+          ...tokenOf(tx, view?.authorized ?? false),
           ...(tx.reservationId !== null ? { reservationId: tx.reservationId } : {}),
           ...meter(begin),
         },
@@ -153,7 +165,7 @@ export function createV201Transactions(ctx: AdapterContext, rpc: TypedRpc<V201Cs
       if (!trigger) return;
       send(tx, 'Updated', trigger, {
         ...(stateChanged ? { transactionInfo: { chargingState: state } } : {}),
-        ...((gainedAuth || lostAuth) && tx.idTag ? { idToken: idToken(tx.idTag, tx.idTagType) } : {}),
+        ...(gainedAuth || lostAuth ? tokenOf(tx, true) : {}),
         ...(plugged && evseOf(tx.connector) ? { evse: evseOf(tx.connector)! } : {}),
         ...(gainedAuth && tx.remoteStartId !== null ? { transactionInfo: { ...(stateChanged ? { chargingState: state } : {}), remoteStartId: tx.remoteStartId } } : {}),
       });
@@ -210,6 +222,12 @@ export function createV201Transactions(ctx: AdapterContext, rpc: TypedRpc<V201Cs
           ...meter([transactions.sampleNow(id, settings.list('MeterValuesSampledData'), 'trigger')]),
         });
       }
+    },
+    chargingRateChanged(connector) {
+      const tx = transactions.active(connector);
+      const view = runtime.connector(connector)?.view();
+      if (!tx || !view) return;
+      send(tx, 'Updated', 'ChargingRateChanged', { transactionInfo: { chargingState: V201_CHARGING_STATE[view.state] } });
     },
     dispose() {
       unsubscribe();

@@ -241,6 +241,38 @@ test('after a restart: profiles come back from the database; a tx profile whose 
   }
 });
 
+test('a timer that fires a millisecond early on a clock that moves while it works: no boundary is skipped', withRig(async (r) => {
+  // Node timers may fire up to 1 ms before Date.now() reaches their target, and the clock moves
+  // between two reads. The next boundary must be chosen from the instant the limits were
+  // evaluated at, or the one just missed (the last, here) is skipped for good.
+  r.svc.stop();
+  // Every other read is a millisecond later.
+  let reads = 0;
+  let moving = false;
+  const clock = createClock(() => r.hal.now() + (moving ? reads++ % 2 : 0));
+  const early = { setTimeout: (fn: () => void, ms: number) => r.hal.setTimeout(fn, Math.max(1, ms - 1)) };
+  const svc = new SmartChargingService({
+    store: createChargingProfileStore<ChargingProfile>(r.db, () => r.hal.now()),
+    settings: r.settings,
+    clock,
+    runtime: r.runtime,
+    txStartOf: () => undefined,
+    logger: pino({ level: 'silent' }),
+    timers: early,
+  });
+  svc.start();
+  try {
+    const start = r.clock.now() + 5_000;
+    svc.install(prof({ id: 9, connector: 0, startMs: start, periods: [[0, 16], [3, 10]] }));
+    moving = true;
+    await r.hal.advance(5_000 + 3_000 + 50);
+    assert.is(r.limit(1), 10, 'the last boundary was applied');
+    assert.is(svc.appliedLimit(1), 10);
+  } finally {
+    svc.stop();
+  }
+}));
+
 test('a clock jump: resync() applies the limit of the new time and re-arms for its next boundary', withRig(async (r) => {
   const daily = prof({
     id: 6,

@@ -102,7 +102,7 @@ test('16 §5.8 / §9 - GetConfiguration without keys: every required key, with t
   assert.is(all.get('MeterValueSampleInterval')!.value, '0');
   assert.is(all.get('ReserveConnectorZeroSupported')!.value, 'true');
   const profiles = all.get('SupportedFeatureProfiles')!.value!.split(',');
-  assert.equal(profiles, ['Core', 'LocalAuthListManagement', 'Reservation', 'RemoteTrigger']);
+  assert.equal(profiles, ['Core', 'LocalAuthListManagement', 'Reservation', 'RemoteTrigger', 'SmartCharging']);
   const maxKeys = Number(all.get('GetConfigurationMaxKeys')!.value);
   assert.ok(Number.isInteger(maxKeys) && maxKeys >= 1, `GetConfigurationMaxKeys ${maxKeys}`);
   // CSL values are comma separated without spaces (16 §9 "comma separated list").

@@ -92,21 +92,6 @@ test('OCPP-J 1.6 §4.2.3 - requests of profiles not implemented: CALLERROR NotSu
   const requests: Array<[string, object]> = [
     ['UpdateFirmware', { location: 'https://example.com/fw.bin', retrieveDate: new Date().toISOString() }],
     ['GetDiagnostics', { location: 'ftp://example.com/diag/' }],
-    [
-      'SetChargingProfile',
-      {
-        connectorId: 1,
-        csChargingProfiles: {
-          chargingProfileId: 1,
-          stackLevel: 0,
-          chargingProfilePurpose: 'TxDefaultProfile',
-          chargingProfileKind: 'Absolute',
-          chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] },
-        },
-      },
-    ],
-    ['GetCompositeSchedule', { connectorId: 1, duration: 3600 }],
-    ['ClearChargingProfile', {}],
     ['GetLog', { logType: 'DiagnosticsLog', requestId: 1, log: { remoteLocation: 'https://example.com/logs/' } }],
     ['ExtendedTriggerMessage', { requestedMessage: 'Heartbeat' }],
   ];

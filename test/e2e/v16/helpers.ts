@@ -20,6 +20,8 @@ export interface RigOptions {
   csms?: TestCsmsOptions;
   /** Default 2. Connector 1 has a lock, the others have none. */
   connectors?: number;
+  /** evsed's log level (default info); its log is in `rig.evsed.logs`. */
+  logLevel?: string;
 }
 
 export interface Rig {
@@ -48,6 +50,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     connectors: n,
     timeScale: 60,
     dataDir,
+    ...(o.logLevel ? { logLevel: o.logLevel } : {}),
     settings: { ...BASE_SETTINGS, ...(o.settings ?? {}) },
     extra: {
       evses: Array.from({ length: n }, (_, i) => ({

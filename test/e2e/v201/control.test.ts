@@ -173,16 +173,6 @@ test('R-J9 / R-J8 - requests of functional blocks evsed does not implement: CALL
     ['UpdateFirmware', { requestId: 1, firmware: { location: 'https://fw.example.com/evsed.bin', retrieveDateTime: inMs(0) } }],
     ['GetLog', { logType: 'DiagnosticsLog', requestId: 2, log: { remoteLocation: 'https://logs.example.com/upload' } }],
     ['InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }],
-    ['SetChargingProfile', {
-      evseId: 0,
-      chargingProfile: {
-        id: 1,
-        stackLevel: 0,
-        chargingProfilePurpose: 'TxDefaultProfile',
-        chargingProfileKind: 'Absolute',
-        chargingSchedule: [{ id: 1, startSchedule: inMs(0), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] }],
-      },
-    }],
     ['SetDisplayMessage', { message: { id: 1, priority: 'NormalCycle', message: { format: 'UTF8', content: 'Hello' } } }],
     ['SetVariableMonitoring', { setMonitoringData: [{ value: 1, type: 'Delta', severity: 5, component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } }] }],
   ];

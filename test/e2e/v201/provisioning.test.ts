@@ -1,24 +1,14 @@
 /**
- * OCPP 2.0.1 provisioning end to end (functional block B; ocpp-rules 1b, R-O13, 1h Reset):
- * BootNotification and its reason, the start-up security event, what the station does while
- * Pending and while Rejected, the connector statuses after an outage shorter or longer than
- * OfflineThreshold, and Reset Immediate / OnIdle with and without a transaction.
+ * OCPP 2.0.1 provisioning end to end (functional block B, registration part; ocpp-rules 1b,
+ * R-O13): BootNotification and its reason, the start-up security event, what the station does
+ * while Pending and while Rejected, and the connector statuses after an outage shorter or longer
+ * than OfflineThreshold. Reset (B11/B12) is in reset.test.ts.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { eventually } from '../../support/evsed.js';
-import { callsSince, sleep, status, waitAccepted } from '../../support/station.js';
-import {
-  callError,
-  disposeRig,
-  startCharging,
-  startRig,
-  statuses,
-  txEvents,
-  waitRestart,
-  waitStatus,
-  type Rig,
-} from './helpers.js';
+import { sleep, status, waitAccepted } from '../../support/station.js';
+import { callError, disposeRig, startRig, statuses, txEvents, waitStatus, type Rig } from './helpers.js';
 
 const test = suite<{ rig?: Rig }>('2.0.1 provisioning');
 
@@ -134,94 +124,17 @@ test('B04.FR.01 / TC_B_51_CS - offline longer than OfflineThreshold: every conne
   assert.equal(csms.violations(), []);
 });
 
-test('B11 / R-B1 - Reset Immediate without a transaction: Accepted; in-process reboot with BootNotification RemoteReset, every connector, SecurityEventNotification ResetOrReboot', async (c) => {
-  const rig = (c.rig = await startRig());
+test('A04 / B01 - powered up, Pending, then registered through a triggered BootNotification: the security event says StartupOfTheDevice (the station never rebooted)', async (c) => {
+  const rig = (c.rig = await startRig({ csms: { boot: { status: 'Pending', interval: 30 } }, registered: false }));
   const { csms, evsed } = rig;
-  const pid = evsed.pid;
-  const mark = csms.mark();
-  assert.equal(await csms.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
-  const boot = await waitRestart(rig, mark);
-  assert.is(boot.payload.reason, 'RemoteReset');
-  await waitStatus(csms, 1, 'Available', boot.seq);
-  await waitStatus(csms, 2, 'Available', boot.seq);
-  const event = await csms.waitForCall('SecurityEventNotification', { since: boot.seq });
-  assert.is(event.payload.type, 'ResetOrReboot');
-  assert.is(evsed.pid, pid);
-  assert.is(csms.connections.length, 2, 'the restarted station opened a new connection');
-  assert.is(txEvents(csms).length, 0);
-  assert.equal(csms.violations(), []);
-});
-
-test('B12 / TC_B_22_CS - Reset Immediate with a transaction: Accepted; TransactionEvent Ended (ResetCommand / ImmediateReset) before the reboot; BootNotification RemoteReset', async (c) => {
-  const rig = (c.rig = await startRig());
-  const { csms } = rig;
-  const started = await startCharging(rig, 1, 'RESET-1');
-  const txId = started.payload.transactionInfo.transactionId;
-  const mark = csms.mark();
-  assert.equal(await csms.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
-  const ended = await csms.waitForCall('TransactionEvent', { since: mark, match: (p) => p.eventType === 'Ended' });
-  assert.is(ended.payload.transactionInfo.transactionId, txId);
-  assert.is(ended.payload.triggerReason, 'ResetCommand');
-  assert.is(ended.payload.transactionInfo.stoppedReason, 'ImmediateReset');
-  const boot = await waitRestart(rig, mark);
-  assert.ok(ended.seq < boot.seq, 'the transaction ended before the reboot');
-  assert.is(boot.payload.reason, 'RemoteReset');
-  // The EV is still plugged in: Occupied, and no new transaction.
-  await waitStatus(csms, 1, 'Occupied', boot.seq);
-  await waitStatus(csms, 2, 'Available', boot.seq);
-  await sleep(500);
-  assert.equal(txEvents(csms, mark).map((m) => m.payload.eventType), ['Ended']);
-  assert.equal(csms.violations(), []);
-});
-
-test('B11 / TC_B_21_CS - Reset OnIdle with a transaction: Scheduled; the transaction goes on; after it ends a reboot with reason ScheduledReset', async (c) => {
-  const rig = (c.rig = await startRig());
-  const { csms, evsed } = rig;
-  await startCharging(rig, 2, 'RESET-2');
-  const mark = csms.mark();
-  assert.equal(await csms.call('Reset', { type: 'OnIdle' }), { status: 'Scheduled' });
-  await sleep(1000);
-  assert.is(callsSince(csms, 'BootNotification', mark).length, 0, 'rebooted while the transaction runs');
-  assert.not.ok(txEvents(csms, mark).some((m) => m.payload.eventType === 'Ended'));
-  assert.is((await status(evsed)).connectors[1]!.state, 'charging');
-  await evsed.ctl('sim.swipe', { token: 'RESET-2', connector: 2 });
-  const ended = await csms.waitForCall('TransactionEvent', { since: mark, match: (p) => p.eventType === 'Ended' });
-  assert.is(ended.payload.transactionInfo.stoppedReason, 'Local');
-  const boot = await waitRestart(rig, mark);
-  assert.ok(ended.seq < boot.seq);
-  assert.is(boot.payload.reason, 'ScheduledReset');
-  const event = await csms.waitForCall('SecurityEventNotification', { since: boot.seq });
-  assert.is(event.payload.type, 'ResetOrReboot');
-  assert.equal(csms.violations(), []);
-});
-
-test('B11.FR.09 / B12.FR.09 - Reset of one EVSE (not supported): Rejected, no reboot', async (c) => {
-  const rig = (c.rig = await startRig());
-  const { csms } = rig;
-  const mark = csms.mark();
-  const r = await csms.call('Reset', { type: 'Immediate', evseId: 1 });
-  assert.is(r.status, 'Rejected');
-  const r2 = await csms.call('Reset', { type: 'OnIdle', evseId: 2 });
-  assert.is(r2.status, 'Rejected');
-  await sleep(1500);
-  assert.is(callsSince(csms, 'BootNotification', mark).length, 0);
-  assert.is(csms.connections.length, 1);
-});
-
-test('B11.FR.02 / G03.FR.08 - an EVSE made Inoperative stays Unavailable across Reset Immediate', async (c) => {
-  const rig = (c.rig = await startRig());
-  const { csms, evsed } = rig;
-  assert.equal(await csms.call('ChangeAvailability', { operationalStatus: 'Inoperative', evse: { id: 2 } }), { status: 'Accepted' });
-  await waitStatus(csms, 2, 'Unavailable');
-  const mark = csms.mark();
-  assert.equal(await csms.call('Reset', { type: 'Immediate' }), { status: 'Accepted' });
-  const boot = await waitRestart(rig, mark);
-  await waitStatus(csms, 1, 'Available', boot.seq);
-  await waitStatus(csms, 2, 'Unavailable', boot.seq);
-  await sleep(300);
-  assert.equal(statuses(csms, 2, boot.seq), ['Unavailable']);
-  assert.equal((await status(evsed)).connectors.map((x) => x.ocppStatus), ['Available', 'Unavailable']);
-  assert.equal(csms.violations(), []);
+  await csms.waitForCall('BootNotification');
+  await eventually(async () => (await status(evsed)).csms.registration === 'pending', 5000, 'pending');
+  csms.setBoot({ status: 'Accepted', interval: 300 });
+  assert.equal(await csms.call('TriggerMessage', { requestedMessage: 'BootNotification' }), { status: 'Accepted' });
+  await waitAccepted(evsed);
+  const event = await csms.waitForCall('SecurityEventNotification');
+  assert.equal(csms.calls('BootNotification').map((m) => m.payload.reason), ['PowerUp', 'Triggered']);
+  assert.is(event.payload.type, 'StartupOfTheDevice', `techInfo: ${event.payload.techInfo}`);
 });
 
 test.run();

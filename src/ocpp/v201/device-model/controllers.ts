@@ -2,7 +2,7 @@
  * The controller components of evsed's 2.0.1 device model (part 2, "Referenced Components and
  * Variables"): every required variable of the functional blocks evsed implements (Core: general,
  * security, authorization, authorization cache, transactions, metering; Local Authorization List
- * Management; Reservation), and the optional ones evsed acts on.
+ * Management; Reservation; Smart Charging), and the optional ones evsed acts on.
  *
  * Owns: the declaration only — names, mutability, characteristics, and which setting or live
  * source holds each value (the table is in catalog.ts). Must not: read values at declaration
@@ -195,6 +195,33 @@ function alignedDataCtrlr(): ComponentDef {
   };
 }
 
+function smartChargingCtrlr(s: CatalogSources): ComponentDef {
+  // RateUnit in 2.0.1 spelling (A, W) of the 1.6 key ChargingScheduleAllowedChargingRateUnit (Current, Power).
+  const rateUnits = () =>
+    s.settings
+      .list('ChargingScheduleAllowedChargingRateUnit')
+      .map((u) => (u === 'Current' ? 'A' : 'W'))
+      .join(',');
+  return {
+    name: 'SmartChargingCtrlr',
+    variables: [
+      constant('Available', 'boolean', 'true'),
+      constant('Enabled', 'boolean', 'true'),
+      live('Entries', 'integer', () => String(s.chargingProfileEntries()), {
+        instance: 'ChargingProfiles',
+        maxLimit: s.settings.int('MaxChargingProfilesInstalled'),
+      }),
+      fromSetting('ExternalControlSignalsEnabled', 'ExternalControlSignalsEnabled'),
+      fromSetting('LimitChangeSignificance', 'LimitChangeSignificance', { dataType: 'decimal', minLimit: 0, maxLimit: 100 }),
+      fromSetting('NotifyChargingLimitWithSchedules', 'NotifyChargingLimitWithSchedules'),
+      fromSetting('PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
+      fromSetting('Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
+      fromSetting('ProfileStackLevel', 'ChargeProfileMaxStackLevel'),
+      live('RateUnit', 'MemberList', rateUnits, { valuesList: ['A', 'W'] }),
+    ],
+  };
+}
+
 function reservationCtrlr(): ComponentDef {
   return {
     name: 'ReservationCtrlr',
@@ -219,6 +246,7 @@ export function controllerComponents(s: CatalogSources): ComponentDef[] {
     reservationCtrlr(),
     sampledDataCtrlr(),
     securityCtrlr(s),
+    smartChargingCtrlr(s),
     txCtrlr(),
   ];
 }

@@ -43,6 +43,8 @@ export interface DeviceModelOptions {
   store: DeviceModelStore;
   /** IdTokens in the local authorization list now (LocalAuthListCtrlr.Entries). */
   localListEntries: () => number;
+  /** Charging profiles installed now (SmartChargingCtrlr.Entries[ChargingProfiles]). */
+  chargingProfileEntries: () => number;
   /** Largest frame the transport accepts (LocalAuthListCtrlr.BytesPerMessage); default the transport's default. */
   maxFrameBytes?: number;
 }
@@ -96,6 +98,7 @@ export class DeviceModel {
       config: o.config,
       clock: o.clock,
       localListEntries: o.localListEntries,
+      chargingProfileEntries: o.chargingProfileEntries,
       maxFrameBytes: o.maxFrameBytes ?? RPC_DEFAULTS.maxPayloadBytes,
     });
     for (const def of this.catalog) {

@@ -93,6 +93,8 @@ export interface CatalogSources {
   config: Config;
   clock: Clock;
   localListEntries: () => number;
+  /** Charging profiles installed now (SmartChargingCtrlr.Entries[ChargingProfiles]). */
+  chargingProfileEntries: () => number;
   /** Largest OCPP-J frame the transport accepts, bytes. */
   maxFrameBytes: number;
 }

@@ -111,6 +111,7 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     clock,
     store: createDeviceModelStore(db),
     localListEntries: () => localList.entries,
+    chargingProfileEntries: () => 0,
   });
   return {
     dir,
