@@ -2,10 +2,11 @@
  * `npm run bench`: runs the benchmarks and prints their figures. A benchmark, not a test: it
  * reports numbers and the targets next to them; it does not fail on them.
  *
- * Usage: node dist/test/bench/run.js [startup] [memory] [replay] …  (default: all)
+ * Usage: node dist/test/bench/run.js [startup] [memory] [replay] [smart-charging] …  (default: all)
  * Environment: BENCH_IDLE_S shortens the idle-memory wait (default 60 s).
  */
 import { replayBenchmark } from './replay.js';
+import { compositeCalculation, compositeThroughDaemon } from './smart-charging.js';
 import { idleMemory, startupTime } from './startup.js';
 
 const wanted = new Set(process.argv.slice(2));
@@ -30,6 +31,15 @@ async function main(): Promise<void> {
     line(`  one round trip on loopback (same CSMS, plain client)`, `${r.rttMs.toFixed(3)} ms`);
     line(`  replay rate as a fraction of 1 message per round trip`, `${(r.fractionOfRttLimit * 100).toFixed(0)} %`);
     line(`  every message delivered exactly once, in order`, r.exactlyOnceInOrder ? 'yes' : 'NO');
+  }
+  if (want('smart-charging')) {
+    const c = compositeCalculation();
+    line(`24 h composite, ${c.profiles} profiles × ${c.periodsPerSchedule} periods, one connector (median)`, `${c.medianMs.toFixed(2)} ms`, `p90 ${c.p90Ms.toFixed(2)} ms`);
+    line(`  the same for the station total over 2 connectors (median)`, `${c.stationMedianMs.toFixed(2)} ms`, `${c.compositePeriods} periods in the answer`);
+    const d = await compositeThroughDaemon();
+    line(`GetCompositeSchedule 24 h via evsed, ${d.installed} profiles installed (${d.requests} in a row)`, `${d.roundTripMedianMs.toFixed(1)} ms`, `p99 ${d.roundTripP99Ms.toFixed(1)} ms round trip`);
+    line(`  event-loop delay in evsed during the burst, p99 / max`, `${d.busyLoopP99Ms} / ${d.busyLoopMaxMs} ms`);
+    line(`  event-loop delay in evsed idle (same length), p99 / max`, `${d.idleLoopP99Ms} / ${d.idleLoopMaxMs} ms`);
   }
   if (want('memory')) {
     const idleS = Number(process.env.BENCH_IDLE_S ?? 60);

@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlRequest } from '../../src/control/client.js';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const EVSED_MAIN = path.join(repo, 'dist', 'src', 'main.js');
-export const EVSECTL_MAIN = path.join(repo, 'dist', 'src', 'cli', 'evsectl.js');
+// The build this file belongs to (dist/, or another --outDir): <build>/test/support/evsed.js.
+const build = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const EVSED_MAIN = path.join(build, 'src', 'main.js');
+export const EVSECTL_MAIN = path.join(build, 'src', 'cli', 'evsectl.js');
 
 /** Node flags evsed runs with in production: those of its shebang line (`#!/usr/bin/env -S node …`). */
 export function evsedNodeFlags(main = EVSED_MAIN): string[] {

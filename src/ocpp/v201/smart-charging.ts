@@ -2,7 +2,7 @@
  * OCPP 2.0.1 smart charging (functional block K): SetChargingProfile, GetChargingProfiles with
  * ReportChargingProfiles, ClearChargingProfile, GetCompositeSchedule, NotifyChargingLimit and
  * ClearedChargingLimit for a local (EMS) limit, the TxProfile of RequestStartTransaction, and
- * TransactionEvent ChargingRateChanged when the applied limit changes significantly.
+ * TransactionEvent ChargingRateChanged when a local limit changes the applied limit significantly.
  *
  * Owns: mapping 2.0.1 profiles onto the version-neutral model (EVSE ids onto evsed's flat
  * connectors: an EVSE's first connector; EVSE 0 = the station), the answers, and the 2.0.1
@@ -241,9 +241,16 @@ export function registerV201SmartCharging(ctx: AdapterContext, rpc: TypedRpc<V20
     },
   });
 
-  // SC.02/SC.03: a significant change of the applied limit is reported in the transaction.
+  // SC.02/SC.03: a significant change of the applied limit is reported in the transaction, when
+  // something other than the CSMS's own profiles changed it (an energy manager's local limit set,
+  // changed or lifted): the CSMS knows its profiles (OCTT errata 2024-09 for TC_K_56_CS).
+  const lastSource = new Map<number, string>();
+  const external = (source: string | undefined) => source !== undefined && source !== 'csms' && source !== 'hardware';
   const offLimit = sc.onLimitChanged((change) => {
+    const before = lastSource.get(change.connector);
+    lastSource.set(change.connector, change.source);
     if (change.previousA === null || !transactions.active(change.connector)) return;
+    if (!external(change.source) && !external(before)) return;
     const pct = limitChangeSignificancePct(settings);
     const base = Math.max(change.previousA, 1);
     if ((Math.abs(change.limitA - change.previousA) / base) * 100 < pct) return;
