@@ -107,6 +107,29 @@ test('hw commands refuse a connector in use: selftest with an EV; contactor/lock
   await c.evsed.ctl('sim.unplug', { connector: 1 });
 });
 
+test('limit set/clear: the local limit of an energy manager, applied at once; bad arguments are usage errors', async (c) => {
+  const set = await evsectl([...S(c), 'limit', 'set', '2', '12.5']);
+  assert.is(set.code, 0, set.err);
+  assert.match(set.out, /connector 2: local limit 12\.5 A, applied now 12\.5 A/);
+  const status = JSON.parse((await evsectl([...S(c), '--json', 'status'])).out);
+  assert.is(status.connectors[1].limitA, 12.5);
+  const station = await evsectl([...S(c), 'limit', 'set', '0', '20']);
+  assert.is(station.code, 0, station.err);
+  assert.match(station.out, /connector 0: local limit 20 A/);
+  assert.is((await evsectl([...S(c), 'limit', 'clear', '0'])).code, 0);
+  const cleared = await evsectl([...S(c), 'limit', 'clear', '2']);
+  assert.is(cleared.code, 0);
+  assert.match(cleared.out, /connector 2: local limit cleared, applied now 32 A/);
+  const bad = await evsectl([...S(c), 'limit', 'set', '2', 'lots']);
+  assert.is(bad.code, 2, bad.out + bad.err);
+  const refused = await evsectl([...S(c), 'limit', 'set', '9', '10']);
+  assert.is(refused.code, 1);
+  assert.match(refused.err + refused.out, /no connector 9/);
+  const ro = await evsectl(['--socket', `${c.evsed.socket}.ro`, 'limit', 'set', '1', '10']);
+  assert.is(ro.code, 1);
+  assert.match(ro.err + ro.out, /needs root or membership of the evsed group/);
+});
+
 test('queue, transactions and trace show what happened', async (c) => {
   const q = JSON.parse((await evsectl([...S(c), '--json', 'queue'])).out);
   assert.is(q.depth, 0);
