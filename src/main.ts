@@ -14,10 +14,12 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createSimBoard, initialEnergyFrom, persistSimState, readSimState, restoreEvs, type SimBoard } from '../hal/sim/index.js';
-import type { Board } from '../hal/types.js';
-import { ConfigError, connectorInfos, loadConfig } from './config/load.js';
-import type { Config } from './config/types.js';
+import type { SerialHardwareConfig } from '../hal/serial/index.js';
+import type { Board, HalEvent } from '../hal/types.js';
+import { ConfigError, connectorInfos, driverConfigError, loadConfig } from './config/load.js';
+import type { CanHardwareConfig, Config } from './config/types.js';
 import { buildControlCommands } from './control/index.js';
+import { describeHardware } from './control/hardware-info.js';
 import { startControlServer } from './control/server.js';
 import { AuthService } from './domain/auth.js';
 import { createClock } from './domain/clock.js';
@@ -69,7 +71,26 @@ function parseArgs(argv: string[]): { config: string } | 'version' | 'help' {
   return { config: file };
 }
 
-async function createBoard(config: Config): Promise<{ board: Board; sim: SimBoard | null; stop(): void }> {
+/** A port or interface that cannot be opened at start: one line on stderr, exit 1 (systemd retries). */
+class HardwareStartError extends Error {}
+
+/**
+ * The board `hardware.driver` names, started. A driver's own refusal of its options is a
+ * ConfigError naming the key (exit 2); a port or interface that cannot be opened is logged and
+ * thrown naming it. Drivers are loaded when chosen (serialport and socketcan carry native addons).
+ */
+async function createBoard(config: Config, logger: Logger): Promise<{ board: Board; sim: SimBoard | null; stop(): void }> {
+  const log = logger.child({ component: 'hardware', driver: config.hardware.driver });
+  const onListenerError = (err: unknown, event: HalEvent) => log.error({ err, event }, 'hardware event listener failed');
+  const started = async (board: Board) => {
+    try {
+      await board.start();
+    } catch (err) {
+      log.fatal({ err }, 'cannot start the hardware');
+      throw new HardwareStartError(`cannot start the ${config.hardware.driver} hardware: ${(err as Error).message}`, { cause: err });
+    }
+    return { board, sim: null, stop: () => undefined };
+  };
   switch (config.hardware.driver) {
     case 'sim': {
       const stateFile = path.join(config.dataDir, 'sim-board.json');
@@ -85,8 +106,37 @@ async function createBoard(config: Config): Promise<{ board: Board; sim: SimBoar
       const persistence = persistSimState(sim, stateFile);
       return { board: sim, sim, stop: () => persistence.stop() };
     }
+    case 'serial': {
+      if (!('connectors' in config.hardware.serial)) throw new ConfigError('hardware.serial', 'is required with hardware.driver serial');
+      const section = config.hardware.serial as SerialHardwareConfig;
+      const { createSerialBoard } = await import('../hal/serial/index.js');
+      let board: Board;
+      try {
+        board = createSerialBoard({ connectors: connectorInfos(config), config: section, configKey: 'hardware.serial', onListenerError });
+      } catch (err) {
+        throw driverConfigError('serial', err) ?? err;
+      }
+      return started(board);
+    }
+    case 'can': {
+      if (!('interface' in config.hardware.can)) throw new ConfigError('hardware.can', 'is required with hardware.driver can');
+      const section = config.hardware.can as CanHardwareConfig;
+      const { createCanBoard } = await import('../hal/can/index.js');
+      let board: Board;
+      try {
+        board = createCanBoard({
+          ...section,
+          connectors: connectorInfos(config),
+          onDiagnostic: (diagnostic) => log.warn({ diagnostic }, `CAN ${diagnostic.kind}: ${diagnostic.detail}`),
+          onListenerError,
+        });
+      } catch (err) {
+        throw driverConfigError('can', err) ?? err;
+      }
+      return started(board);
+    }
     default:
-      throw new ConfigError('hardware.driver', `driver "${config.hardware.driver}" is not available in this build`);
+      throw new ConfigError('hardware.driver', `driver "${String(config.hardware.driver)}" is not available in this build`);
   }
 }
 
@@ -113,7 +163,7 @@ async function startStation(config: Config, logger: Logger, logs: LogDestination
     throw new ConfigError('', (err as Error).message);
   }
   const clock = createClock();
-  const hardware = await createBoard(config);
+  const hardware = await createBoard(config, logger);
   const board = hardware.board;
 
   const runtime = new StationRuntime({
@@ -205,6 +255,7 @@ async function startStation(config: Config, logger: Logger, logs: LogDestination
         chargingProfileEntries: () => smartCharging.profiles().length,
       }),
       recentLogs: () => logs.recent(),
+      hardware: () => describeHardware(board, 'interface' in config.hardware.can ? (config.hardware.can as CanHardwareConfig).interface : undefined),
       password: () => basicAuthPassword(config, settings),
       logger,
     }),
@@ -328,6 +379,10 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) {
       process.stderr.write(`evsed: config error: ${err.message}\n`);
       process.exit(2);
+    }
+    if (err instanceof HardwareStartError) {
+      process.stderr.write(`evsed: ${err.message}\n`);
+      process.exit(1);
     }
     process.stderr.write(`evsed: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);

@@ -108,7 +108,7 @@ test('OCPP status words appear only under src/ocpp/ (hal and statecharts use ses
 });
 
 test('only src/main.ts constructs the board, the database and the transport', () => {
-  const constructors = /\b(createSimBoard|openDatabase|new RpcClient|startControlServer)\s*\(/;
+  const constructors = /\b(createSimBoard|createSerialBoard|createCanBoard|openDatabase|new RpcClient|startControlServer)\s*\(/;
   const offenders = sources(path.join(repo, 'src'))
     .filter((f) => !f.endsWith(`${path.sep}main.ts`))
     .filter((f) => {

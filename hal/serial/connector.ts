@@ -60,7 +60,7 @@ export interface SerialConnectorDiagnostics {
   relayClosed: boolean | null;
   hold: boolean;
   counters: ReturnType<RapiController['counters']>;
-  meter: { source: string; counters: MeterPollerCounters };
+  meter: { source: string; healthy: boolean | null; counters: MeterPollerCounters };
   lastSyncError: string;
   lastError: string;
 }
@@ -235,7 +235,7 @@ export class SerialConnector implements ConnectorHardware {
       relayClosed: this.relay,
       hold: this.hold,
       counters: c.counters(),
-      meter: { source: this.o.meter.describe(), counters: this.poller.counters() },
+      meter: { source: this.o.meter.describe(), healthy: this.poller.health(), counters: this.poller.counters() },
       lastSyncError: this.lastSyncError,
       lastError: this.lastError,
     };

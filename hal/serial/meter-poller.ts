@@ -59,6 +59,11 @@ export class MeterPoller {
     private readonly options: MeterPollerOptions,
   ) {}
 
+  /** Whether the last read that counted succeeded (null before the first). */
+  health(): boolean | null {
+    return this.healthy;
+  }
+
   counters(): MeterPollerCounters {
     return { ...this.stats };
   }

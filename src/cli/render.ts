@@ -96,3 +96,18 @@ export function renderSelftest(r: { connector: number; passed: boolean; steps: A
   for (const s of r.steps) rows.push([s.step, mark(s.result, style), s.detail]);
   return `${style.bold(`Self-test of connector ${r.connector}`)}\n\n${table(rows, style)}\n\n${r.passed ? style.green('PASSED') : style.red('FAILED')}`;
 }
+
+const BAD_DEVICE_STATES = new Set(['lost', 'down', 'closed', 'failing', 'unknown']);
+
+export function renderHardware(
+  r: { driver: string; devices: Array<{ kind: string; name: string; state: string; detail: string; counters: Record<string, number> }> },
+  style: Style,
+): string {
+  const rows = [['KIND', 'DEVICE', 'STATE', 'DETAIL', 'COUNTERS']];
+  for (const d of r.devices) {
+    const state = BAD_DEVICE_STATES.has(d.state) ? style.red(d.state) : d.state;
+    const counters = Object.entries(d.counters).map(([k, v]) => `${k}=${v}`).join(' ');
+    rows.push([d.kind, d.name, state, d.detail, counters || '—']);
+  }
+  return `${style.bold('driver')} ${r.driver}\n\n${table(rows, style)}`;
+}

@@ -9,6 +9,7 @@ import {
   renderCheck,
   renderConfigGet,
   renderConfigList,
+  renderHardware,
   renderMeter,
   renderQueue,
   renderSelftest,
@@ -88,6 +89,7 @@ export const COMMANDS: CommandSpec[] = [
     render: renderTransactions,
   },
   { words: ['trace'], params: [{ name: 'COUNT', key: 'count', kind: 'int', optional: true }], cmd: 'trace', help: 'the last OCPP frames, both ways', render: renderTrace },
+  { words: ['hw', 'info'], params: [], cmd: 'hw.info', help: 'what the hardware driver talks to: ports, controllers, meters, readers, CAN nodes', render: renderHardware },
   { words: ['hw', 'meter'], params: [N(true)], cmd: 'hw.meter', help: 'read the meter(s) now', render: renderMeter },
   { words: ['hw', 'selftest'], params: [N()], cmd: 'hw.selftest', help: 'pilot, contactor, lock, RCD test of an idle connector', render: renderSelftest },
   {

@@ -9,8 +9,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import validateConfig from './generated/validate-config.js';
+import type { SerialHardwareConfig } from '../../hal/serial/index.js';
 import type { ConnectorInfo } from '../../hal/types.js';
-import type { Config, ConnectorConfig } from './types.js';
+import type { CanHardwareConfig, Config, ConnectorConfig, NoSection } from './types.js';
 import { EVSED_VERSION } from '../version.js';
 
 export class ConfigError extends Error {
@@ -66,6 +67,8 @@ export function describeSchemaError(errors: readonly AjvErrorLike[]): ConfigErro
     case 'pattern':
       if (at === 'csms.url') return new ConfigError(at, 'must be a ws:// or wss:// URL');
       if (at === 'identity') return new ConfigError(at, "must not contain ':'");
+      if (at.endsWith('.port')) return new ConfigError(at, 'must be an absolute device path');
+      if (at === 'hardware.can.interface') return new ConfigError(at, 'must be a network interface name (1 to 15 characters, no / or space)');
       return new ConfigError(at, `must match ${String(p.pattern)}`);
     default:
       return new ConfigError(at, first.message ?? `fails ${first.keyword}`);
@@ -136,8 +139,8 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): Config {
     hardware: {
       driver: input.hardware?.driver ?? 'sim',
       sim: { timeScale: input.hardware?.sim?.timeScale ?? 1, tickMs: input.hardware?.sim?.tickMs ?? 200 },
-      serial: input.hardware?.serial ?? {},
-      can: input.hardware?.can ?? {},
+      serial: serialSection(input, evses),
+      can: canSection(input, baseDir),
     },
     evses: evses
       .map((e) => ({ id: e.id, connectors: e.connectors.map(connectorDefaults).sort((a, b) => a.id - b.id) }))
@@ -151,6 +154,77 @@ export function parseConfig(raw: unknown, baseDir = process.cwd()): Config {
     settings: input.settings ?? {},
     log: { level: input.log?.level ?? 'info', journal: input.log?.journal ?? 'auto' },
   };
+}
+
+/**
+ * A driver's RangeError (`hardware.serial.connectors[0].meter.unitId: must be …`, or
+ * `can option heartbeatTimeoutMs must be …`) as the ConfigError naming the same key.
+ */
+export function driverConfigError(driver: 'serial' | 'can', err: unknown): ConfigError | null {
+  if (!(err instanceof RangeError)) return null;
+  const message = err.message;
+  if (driver === 'serial') {
+    const m = /^(hardware\.serial[^\s:]*): (.*)$/s.exec(message);
+    return m ? new ConfigError(m[1]!, m[2]!) : new ConfigError('hardware.serial', message);
+  }
+  const m = /^can option ([^\s:]+):? (.*)$/s.exec(message);
+  if (!m) return new ConfigError('hardware.can', message);
+  // Problems with a connector's description come from `evses`.
+  if (m[1]!.startsWith('connectors')) return new ConfigError('evses', `${m[1]}: ${m[2]}`);
+  return new ConfigError(`hardware.can.${m[1]}`, m[2]!);
+}
+
+type RawEvse = { id: number; connectors: Array<{ id: number; hasLock?: boolean }> };
+
+/**
+ * `hardware.serial` as the file has it (the schema checked keys, types and ranges; the driver
+ * fills its defaults and cross-checks ports, buses and unit ids when the board is built). When it
+ * is the driver in use, checked against `evses` here: one entry per connector, no lock (RAPI
+ * drives none).
+ */
+function serialSection(input: Record<string, any>, evses: RawEvse[]): SerialHardwareConfig | NoSection {
+  const section = input.hardware?.serial as SerialHardwareConfig | undefined;
+  const inUse = input.hardware?.driver === 'serial';
+  if (section === undefined) {
+    if (inUse) throw new ConfigError('hardware.serial', 'is required with hardware.driver serial');
+    return {};
+  }
+  if (!inUse) return section;
+  // Flat connector ids, numbered as connectorInfos() numbers them.
+  const flat: { id: number; where: string; hasLock: boolean }[] = [];
+  for (const evse of [...evses].sort((a, b) => a.id - b.id)) {
+    for (const c of [...evse.connectors].sort((a, b) => a.id - b.id)) {
+      const where = `evses[${evses.indexOf(evse)}].connectors[${evse.connectors.indexOf(c)}]`;
+      flat.push({ id: flat.length + 1, where, hasLock: c.hasLock ?? false });
+    }
+  }
+  section.connectors.forEach((c, i) => {
+    if (!flat.some((f) => f.id === c.connector)) {
+      throw new ConfigError(`hardware.serial.connectors[${i}].connector`, `no connector ${c.connector} (evses has ${flat.length})`);
+    }
+  });
+  for (const f of flat) {
+    if (!section.connectors.some((c) => c.connector === f.id)) throw new ConfigError('hardware.serial.connectors', `no entry for connector ${f.id}`);
+    if (f.hasLock) throw new ConfigError(`${f.where}.hasLock`, 'must be false with hardware.driver serial (a RAPI controller drives no lock)');
+  }
+  return section;
+}
+
+/** `hardware.can` as the file has it, kcdPath resolved against the file's folder and readable. */
+function canSection(input: Record<string, any>, baseDir: string): CanHardwareConfig | NoSection {
+  const section = input.hardware?.can as CanHardwareConfig | undefined;
+  if (section === undefined) {
+    if (input.hardware?.driver === 'can') throw new ConfigError('hardware.can', 'is required with hardware.driver can');
+    return {};
+  }
+  if (section.kcdPath === undefined) return section;
+  const kcdPath = path.resolve(baseDir, section.kcdPath);
+  try {
+    readFileSync(kcdPath, 'utf8');
+  } catch (err) {
+    throw new ConfigError('hardware.can.kcdPath', `cannot read ${kcdPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  return { ...section, kcdPath };
 }
 
 /** Read, parse and validate a configuration file. Relative paths resolve against its folder. */

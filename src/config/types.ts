@@ -1,7 +1,10 @@
 /**
  * The evsed configuration file, as the rest of the daemon sees it after loading: every optional
- * key filled with its default. The file format itself is `config.schema.json`; keep both in step.
+ * key filled with its default (except inside the hardware driver sections, see `hardware`).
+ * The file format itself is `config.schema.json`; keep both in step.
  */
+import type { SerialHardwareConfig } from '../../hal/serial/index.js';
+import type { CanConnectorMapping } from '../../hal/can/index.js';
 import type { OcppProtocol } from '../ocpp/schemas/index.js';
 
 export interface ConnectorConfig {
@@ -20,6 +23,24 @@ export interface EvseConfig {
   connectors: ConnectorConfig[];
 }
 
+/** A driver section the file does not have. */
+export type NoSection = Record<string, never>;
+
+/** `hardware.can` as the file has it (kcdPath made absolute); the driver fills the defaults
+ * (hal/can CAN_DEFAULTS, listed in README.md "Hardware drivers"). */
+export interface CanHardwareConfig {
+  /** CAN network interface, e.g. `can0`. */
+  interface: string;
+  /** Node and channel of every connector; absent: all on node 1, channel = connector position. */
+  mapping?: CanConnectorMapping[];
+  heartbeatPeriodMs?: number;
+  heartbeatTimeoutMs?: number;
+  ackTimeoutMs?: number;
+  actuatorTimeoutMs?: number;
+  /** Absolute path of the frame database; absent: evsed-io.kcd shipped with the driver. */
+  kcdPath?: string;
+}
+
 export interface Config {
   identity: string;
   csms: {
@@ -36,8 +57,11 @@ export interface Config {
   hardware: {
     driver: 'sim' | 'serial' | 'can';
     sim: { timeScale: number; tickMs: number };
-    serial: Record<string, unknown>;
-    can: Record<string, unknown>;
+    /** Driver sections as the file has them (schema-checked; `{}` when absent). Their optional
+     * keys stay absent: the drivers fill their own defaults and cross-check the rest when the
+     * board is built (README.md "Hardware drivers"). */
+    serial: SerialHardwareConfig | NoSection;
+    can: CanHardwareConfig | NoSection;
   };
   evses: EvseConfig[];
   station: { vendor: string; model: string; serialNumber?: string; firmwareVersion: string };

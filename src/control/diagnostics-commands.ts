@@ -20,6 +20,8 @@ export interface DiagnosticsDeps {
   trace(n: number): TraceFrame[];
   recentLogs(): string[];
   status(): unknown;
+  /** `hw info`: the driver's devices and counters. */
+  hardware(): unknown;
   now(): number;
 }
 
@@ -77,6 +79,7 @@ export function diagnosticsCommands(deps: DiagnosticsDeps): Record<string, Contr
             [`${name}/version.txt`]: `evsed ${EVSED_VERSION}\nnode ${process.version}\n`,
             [`${name}/config.json`]: JSON.stringify(redactedConfig(deps.config), null, 2),
             [`${name}/status.json`]: JSON.stringify(deps.status(), null, 2),
+            [`${name}/hardware.json`]: JSON.stringify(deps.hardware(), null, 2),
             [`${name}/database.json`]: JSON.stringify({ queue: queueSummary(100), transactions: transactions(100) }, null, 2),
             [`${name}/logs.jsonl`]: lines(deps.recentLogs()),
             [`${name}/frames.jsonl`]: lines(deps.trace(500)),

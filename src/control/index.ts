@@ -14,6 +14,7 @@ import type { TransactionStore } from '../store/transactions.js';
 import { buildStatus, coreCommands } from './commands.js';
 import { configCommands } from './config-commands.js';
 import { diagnosticsCommands } from './diagnostics-commands.js';
+import type { HardwareInfo } from './hardware-info.js';
 import { hardwareCommands, limitCommands } from './hardware-commands.js';
 import type { ControlCommand } from './server.js';
 
@@ -25,6 +26,8 @@ export interface ControlDeps {
   stores: { queue: QueueStore; transactions: TransactionStore };
   deviceModel: DeviceModel;
   recentLogs(): string[];
+  /** What the hardware driver talks to (`hw info`). */
+  hardware(): HardwareInfo;
   /** The basic-auth password in use (for `csms check`). */
   password(): string | undefined;
   logger: Logger;
@@ -46,6 +49,7 @@ export function buildControlCommands(d: ControlDeps): Record<string, ControlComm
     ...coreCommands(statusDeps),
     ...configCommands(d.services.settings, d.deviceModel, d.logger),
     ...hardwareCommands(d.services, d.logger),
+    'hw.info': { handler: () => d.hardware() },
     ...limitCommands(d.services, (connector, amps) => d.session.localLimitChanged(connector, amps), d.logger),
     ...diagnosticsCommands({
       config: d.config,
@@ -54,6 +58,7 @@ export function buildControlCommands(d: ControlDeps): Record<string, ControlComm
       trace: (n) => d.session.trace(n),
       recentLogs: d.recentLogs,
       status: () => buildStatus(statusDeps),
+      hardware: () => d.hardware(),
       now: () => d.services.clock.now(),
     }),
     'csms.check': {

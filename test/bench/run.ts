@@ -2,9 +2,10 @@
  * `npm run bench`: runs the benchmarks and prints their figures. A benchmark, not a test: it
  * reports numbers and the targets next to them; it does not fail on them.
  *
- * Usage: node dist/test/bench/run.js [startup] [memory] [replay] [smart-charging] …  (default: all)
+ * Usage: node dist/test/bench/run.js [startup] [memory] [replay] [smart-charging] [hardware]  (default: all)
  * Environment: BENCH_IDLE_S shortens the idle-memory wait (default 60 s).
  */
+import { hardwareLatency } from './hardware.js';
 import { replayBenchmark } from './replay.js';
 import { compositeCalculation, compositeThroughDaemon } from './smart-charging.js';
 import { idleMemory, startupTime } from './startup.js';
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
     line(`GetCompositeSchedule 24 h via evsed, ${d.installed} profiles installed (${d.requests} in a row)`, `${d.roundTripMedianMs.toFixed(1)} ms`, `p99 ${d.roundTripP99Ms.toFixed(1)} ms round trip`);
     line(`  event-loop delay in evsed during the burst, p99 / max`, `${d.busyLoopP99Ms} / ${d.busyLoopMaxMs} ms`);
     line(`  event-loop delay in evsed idle (same length), p99 / max`, `${d.idleLoopP99Ms} / ${d.idleLoopMaxMs} ms`);
+  }
+  if (want('hardware')) {
+    const h = await hardwareLatency(Number(process.env.BENCH_PILOT_N ?? 100), Number(process.env.BENCH_DEAUTH_N ?? 30));
+    const f = (x: { p50: number; p99: number; max: number }) => `${x.p50.toFixed(1)} / ${x.p99.toFixed(1)} / ${x.max.toFixed(1)} ms`;
+    line(`serial: pilot C ($AT 03) → $FE at controller, p50/p99/max (${h.pilotToContactor.samples})`, f(h.pilotToContactor));
+    line(`serial: stop card → $FS at controller, p50/p99/max (${h.deauthorizeToOpen.samples})`, f(h.deauthorizeToOpen));
   }
   if (want('memory')) {
     const idleS = Number(process.env.BENCH_IDLE_S ?? 60);

@@ -143,7 +143,7 @@ test('queue, transactions and trace show what happened', async (c) => {
   assert.match(tr.out, /CS → CSMS|CSMS → CS/);
 });
 
-test('bundle writes a tar.gz with version, redacted config, database summary, logs and frames', async (c) => {
+test('bundle writes a tar.gz with version, redacted config, status, hardware, database summary, logs and frames', async (c) => {
   const file = path.join(c.tmp, 'support.tar.gz');
   const r = await evsectl([...S(c), 'bundle', file]);
   assert.is(r.code, 0, r.err);
@@ -151,9 +151,19 @@ test('bundle writes a tar.gz with version, redacted config, database summary, lo
   const list = spawnSync('tar', ['-tzf', file], { encoding: 'utf8' });
   assert.is(list.status, 0, list.stderr);
   const names = list.stdout.trim().split('\n').map((n) => n.split('/').pop());
-  assert.equal(names.sort(), ['config.json', 'database.json', 'frames.jsonl', 'logs.jsonl', 'status.json', 'version.txt']);
+  assert.equal(names.sort(), ['config.json', 'database.json', 'frames.jsonl', 'hardware.json', 'logs.jsonl', 'status.json', 'version.txt']);
   const cfg = spawnSync('tar', ['-xzOf', file, '--wildcards', '*/config.json'], { encoding: 'utf8' });
   assert.is(JSON.parse(cfg.stdout).identity, 'CP-TEST-1');
+  const hw = spawnSync('tar', ['-xzOf', file, '--wildcards', '*/hardware.json'], { encoding: 'utf8' });
+  assert.is(JSON.parse(hw.stdout).driver, 'sim');
+});
+
+test('hw info: the driver and its devices, one row each; --json gives the same', async (c) => {
+  const r = await evsectl([...S(c), 'hw', 'info']);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /^driver sim\n\nKIND +DEVICE +STATE +DETAIL +COUNTERS\nboard +sim board +running +\d connector\(s\), no physical devices/);
+  const j = await evsectl([...S(c), '--json', 'hw', 'info']);
+  assert.is(JSON.parse(j.out).devices[0].kind, 'board');
 });
 
 test('the read-only socket answers questions and refuses changes with a clear message', async (c) => {
