@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --no-opt
+#!/usr/bin/env -S node --max-semi-space-size=1 --lite-mode --no-expose-wasm
 /**
  * evsed — composition root of the daemon. Nothing else constructs concrete implementations.
  *

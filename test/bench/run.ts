@@ -8,7 +8,7 @@
 import { hardwareLatency } from './hardware.js';
 import { replayBenchmark } from './replay.js';
 import { compositeCalculation, compositeThroughDaemon } from './smart-charging.js';
-import { idleMemory, startupTime } from './startup.js';
+import { idleMemory, nodeItself, startupTime } from './startup.js';
 
 const wanted = new Set(process.argv.slice(2));
 const want = (name: string) => wanted.size === 0 || wanted.has(name);
@@ -18,6 +18,7 @@ const line = (label: string, value: string, target = '') =>
 async function main(): Promise<void> {
   process.stdout.write(`evsed benchmarks — node ${process.version}, ${new Date().toISOString()}\n\n`);
   if (want('startup')) {
+    line(`node -e 0 on this machine (the floor under the figures below, median of 15)`, `${nodeItself()} ms`);
     for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
       const f = await startupTime(protocol);
       line(`start → BootNotification at CSMS (${protocol}, median of ${f.runs})`, `${f.medianMs} ms`, 'target < 300 ms');

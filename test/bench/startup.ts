@@ -7,6 +7,7 @@
  * ocpp-rpc test CSMS on loopback. Start is taken just before spawn(); arrival is the CSMS's receive
  * time of the BootNotification frame. Memory is VmRSS from /proc of the evsed process.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TestCsms } from '../peers/csms.js';
 import { EvsedProcess } from '../support/evsed.js';
@@ -50,6 +51,17 @@ export async function startupTime(protocol: 'ocpp1.6' | 'ocpp2.0.1', runs = 15):
     minMs: sorted[0]!,
     maxMs: sorted[sorted.length - 1]!,
   };
+}
+
+/** The same machine's floor: median time for `node -e 0` to start and exit (spawn included), ms. */
+export function nodeItself(runs = 15): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(performance.now() - t0);
+  }
+  return Math.round(percentile([...times].sort((a, b) => a - b), 50));
 }
 
 export function rssKiB(pid: number): number {

@@ -7,12 +7,16 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createUnixDgramSocket, type UnixDgramSocket } from '../../src/system/unix-dgram.js';
 import { TestCsms } from '../peers/csms.js';
-import { EvsedProcess, eventually } from '../support/evsed.js';
+import { EVSED_MAIN, EvsedProcess, evsedNodeFlags, eventually } from '../support/evsed.js';
 import { callsSince, sleep, waitAccepted, waitState } from '../support/station.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 const test = suite<{ tmp: string; cleanup: Array<() => Promise<void> | void> }>('service', { tmp: '', cleanup: [] });
 
@@ -31,6 +35,18 @@ function listen(c: { cleanup: Array<() => void> }, file: string): { messages: st
   c.cleanup.push(() => socket.close());
   return { messages, socket };
 }
+
+test('the unit starts node with the same flags as the entry point (memory: lite mode, 1 MiB semi-spaces), and node takes them silently', () => {
+  const unit = readFileSync(path.join(REPO, 'systemd', 'evsed.service'), 'utf8');
+  const exec = /^ExecStart=\/usr\/bin\/node (.*) \/opt\/evsed\/dist\/src\/main\.js --config \/etc\/evsed\/evsed\.json$/m.exec(unit);
+  assert.ok(exec, 'ExecStart line');
+  const flags = evsedNodeFlags(EVSED_MAIN);
+  assert.equal(exec![1]!.split(' '), flags);
+  assert.ok(flags.includes('--lite-mode'));
+  const r = spawnSync(process.execPath, [...flags, '-e', 'process.stdout.write(String(typeof WebAssembly))'], { encoding: 'utf8' });
+  assert.is(r.stderr, '', 'no flag warnings on stderr (they would land in the journal at every start)');
+  assert.is(r.stdout, 'undefined');
+});
 
 test('sd_notify: READY=1 once the station is up, STATUS lines, WATCHDOG=1 from the event loop (not while stopped), STOPPING=1 on SIGTERM', async (c) => {
   const csms = await TestCsms.start({ protocols: ['ocpp1.6'] });

@@ -100,7 +100,7 @@ export function renderValidators(
     `export const csToCsms: readonly string[] = ${list(directions.csToCsms)};`,
     `/** Actions the CSMS calls in ${protocol}. */`,
     `export const csmsToCs: readonly string[] = ${list(directions.csmsToCs)};`,
-    '/** action → request and response validators (first error only, in `.errors`) */',
+    '/** action -> request and response validators (first error only, in `.errors`) */',
     'export const validators: Readonly<Record<string, ValidatorPair>> = Object.freeze({',
     entries,
     '});',
