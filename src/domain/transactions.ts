@@ -238,10 +238,11 @@ export class TransactionManager {
     return this.sample(c, measurands, context);
   }
 
-  private sample(c: ConnectorRuntime, measurands: readonly string[], context: MeterContext): MeterSample {
+  /** A sample of `reading` (default: the meter's reading now). */
+  private sample(c: ConnectorRuntime, measurands: readonly string[], context: MeterContext, reading = c.hardware.meter()): MeterSample {
     const view = c.view();
     return sampleMeter(
-      c.hardware.meter(),
+      reading,
       measurands,
       { phases: c.info.phases, nominalVoltageV: c.info.nominalVoltageV, offerA: view.offerA },
       context,
@@ -302,11 +303,12 @@ export class TransactionManager {
       lastMeterWh: meter.energyWh,
       lastMeterAtMs: now,
     });
-    const begin = this.sample(c, this.o.settings.list('StopTxnSampledData'), 'transactionBegin');
+    // The same reading as meterStart for the Transaction.Begin samples.
+    const begin = this.sample(c, this.o.settings.list('StopTxnSampledData'), 'transactionBegin', meter);
     this.o.store.addMeterValue(tx.id, begin);
     this.log.info({ connector: tx.connector, transaction: tx.id, idTag: tx.idTag, meterStartWh: tx.meterStartWh }, 'transaction started');
     this.startSampling(c, tx);
-    this.emit('onStarted', tx, this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'transactionBegin'), cause);
+    this.emit('onStarted', tx, this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'transactionBegin', meter), cause);
   }
 
   private startSampling(c: ConnectorRuntime, tx: TransactionRecord): void {
@@ -316,9 +318,10 @@ export class TransactionManager {
       onTick: () => {
         const current = this.o.store.get(tx.id);
         if (!current || current.state !== 'active' || !this.enabled('SampledDataEnabled')) return;
-        const s = this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'periodic');
-        this.o.store.addMeterValue(tx.id, this.sample(c, this.o.settings.list('StopTxnSampledData'), 'periodic'));
-        this.o.store.touchMeter(tx.id, c.hardware.meter().energyWh, s.timestampMs);
+        const reading = c.hardware.meter();
+        const s = this.sample(c, this.o.settings.list('MeterValuesSampledData'), 'periodic', reading);
+        this.o.store.addMeterValue(tx.id, this.sample(c, this.o.settings.list('StopTxnSampledData'), 'periodic', reading));
+        this.o.store.touchMeter(tx.id, reading.energyWh, s.timestampMs);
         this.emit('onSampled', current, s);
       },
     });
@@ -337,10 +340,11 @@ export class TransactionManager {
     const stopMeasurands = this.o.settings.list('StopTxnAlignedData');
     for (const c of this.o.runtime.connectors) {
       const tx = this.active(c.info.id);
-      const s = this.sample(c, measurands, 'clock');
+      const reading = c.hardware.meter();
+      const s = this.sample(c, measurands, 'clock', reading);
       if (tx) {
-        if (stopMeasurands.length > 0) this.o.store.addMeterValue(tx.id, this.sample(c, stopMeasurands, 'clock'));
-        this.o.store.touchMeter(tx.id, c.hardware.meter().energyWh, s.timestampMs);
+        if (stopMeasurands.length > 0) this.o.store.addMeterValue(tx.id, this.sample(c, stopMeasurands, 'clock', reading));
+        this.o.store.touchMeter(tx.id, reading.energyWh, s.timestampMs);
         if (measurands.length > 0) this.emit('onSampled', tx, s);
       } else if (measurands.length > 0) {
         this.emit('onIdleSample', c.info.id, s);
@@ -365,8 +369,10 @@ export class TransactionManager {
     let meterStopWh = at?.meterWh ?? tx.lastMeterWh;
     let stoppedAtMs = at?.atMs ?? this.o.clock.now();
     if (c && !at) {
-      meterStopWh = Math.max(tx.meterStartWh, c.hardware.meter().energyWh);
-      end = this.sample(c, this.o.settings.list('StopTxnSampledData'), 'transactionEnd');
+      // One reading for both: meterStop and the Transaction.End sample must agree to the Wh.
+      const reading = c.hardware.meter();
+      meterStopWh = Math.max(tx.meterStartWh, reading.energyWh);
+      end = this.sample(c, this.o.settings.list('StopTxnSampledData'), 'transactionEnd', reading);
       stoppedAtMs = end.timestampMs;
       this.o.store.addMeterValue(tx.id, end);
     }
