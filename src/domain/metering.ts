@@ -60,6 +60,15 @@ function round(value: number, decimals: number): number {
 }
 
 /**
+ * An energy register value as samples carry it (rounded to MEASURAND_DECIMALS). A figure reported
+ * beside samples (1.6 meterStart / meterStop in whole Wh) is rounded from this, not from the raw
+ * register: rounding twice (1466.46 → 1466.5 → 1467) and once (→ 1466) can differ by 1 Wh.
+ */
+export function sampledEnergyWh(wh: number): number {
+  return round(wh, MEASURAND_DECIMALS['Energy.Active.Import.Register']);
+}
+
+/**
  * What a raw number becomes before rounding; null = left out of the sample.
  * - Non-finite values (a meter fault; the HAL raises `meterFailure`) are always left out.
  * - `register`: the energy register cannot be negative; a negative one is left out rather than

@@ -5,6 +5,7 @@
  * Owns: lookup tables only. Must not: decide anything.
  */
 import type { AuthInfo, AuthStatus } from '../../domain/auth-types.js';
+import { sampledEnergyWh } from '../../domain/metering.js';
 import type { MeterContext, MeterSample } from '../../domain/metering-types.js';
 import type { StopReason } from '../../domain/transactions.js';
 import type { IdTagInfo, MeterValue, SampledValue } from '../schemas/generated/v16/types.js';
@@ -62,13 +63,19 @@ function formatNumber(value: number): string {
   return String(Math.round(value * 1000) / 1000);
 }
 
+/** A register value as 1.6 reports it in meterStart / meterStop: whole Wh, rounded from the value
+ * a sample of the same reading carries, so the Transaction.Begin / End samples agree with them. */
+export function v16WholeWh(wh: number): number {
+  return Math.round(sampledEnergyWh(wh));
+}
+
 /** A meter sample as a 1.6 MeterValue (values as strings, units and phases named per 1.6 §7.31). */
 export function toV16MeterValue(sample: MeterSample): MeterValue {
   const context = V16_CONTEXT[sample.context];
   return {
     timestamp: isoTime(sample.timestampMs),
     sampledValue: sample.values.map((v) => ({
-      // Energy in whole Wh, like meterStart / meterStop, so the figures agree exactly.
+      // Energy in whole Wh, like meterStart / meterStop (v16WholeWh), so the figures agree exactly.
       value: v.unit === 'Wh' ? String(Math.round(v.value)) : formatNumber(v.value),
       context,
       format: 'Raw',

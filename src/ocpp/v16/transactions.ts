@@ -18,7 +18,7 @@ import type { TransactionRecord } from '../../store/transactions.js';
 import type { MeterSample } from '../../domain/metering-types.js';
 import type { StopReason } from '../../domain/transactions.js';
 import type { StartTransactionResponse, StopTransactionResponse } from '../schemas/generated/v16/types.js';
-import { fromIdTagInfo, toV16MeterValue, V16_STOP_REASON } from './mapping.js';
+import { fromIdTagInfo, toV16MeterValue, v16WholeWh, V16_STOP_REASON } from './mapping.js';
 
 /** Message kinds in the queue (the size bound thins only `meter`). */
 export const KIND = { start: 'start', stop: 'stop', meter: 'meter' } as const;
@@ -124,7 +124,7 @@ export function createV16Transactions(ctx: AdapterContext): V16Transactions {
         payload: {
           connectorId: tx.connector,
           idTag: tx.idTag,
-          meterStart: Math.round(tx.meterStartWh),
+          meterStart: v16WholeWh(tx.meterStartWh),
           timestamp: isoTime(tx.startedAtMs),
           ...(tx.reservationId !== null ? { reservationId: tx.reservationId } : {}),
         },
@@ -144,7 +144,7 @@ export function createV16Transactions(ctx: AdapterContext): V16Transactions {
         txId: tx.id,
         payload: {
           idTag: tx.idTag,
-          meterStop: Math.round(tx.meterStopWh ?? tx.lastMeterWh),
+          meterStop: v16WholeWh(tx.meterStopWh ?? tx.lastMeterWh),
           timestamp: isoTime(tx.stoppedAtMs ?? tx.lastMeterAtMs),
           reason: V16_STOP_REASON[reason],
           ...(transactionData.length > 0 ? { transactionData } : {}),
