@@ -48,6 +48,29 @@ test('the unit starts node with the same flags as the entry point (memory: lite 
   assert.is(r.stdout, 'undefined');
 });
 
+test('W^X: under PR_SET_MDWE (what MemoryDenyWriteExecute= enforces) evsed with its flags loads everything and runs; plain node aborts', () => {
+  // python3 sets the no-write-execute policy on itself, then becomes node (the policy stays across exec).
+  const wx = (args: string[]) =>
+    spawnSync('python3', ['-c', 'import ctypes,os,sys\nif ctypes.CDLL(None).prctl(65,1,0,0,0)!=0: sys.exit(77)\nos.execv(sys.argv[1], sys.argv[1:])', process.execPath, ...args], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+  const probe = wx(['-e', '0']);
+  if (probe.status === 77) {
+    process.stdout.write('  (kernel without PR_SET_MDWE: W^X check skipped)\n');
+    return;
+  }
+  const flags = evsedNodeFlags(EVSED_MAIN);
+  // --version: every module of the daemon is loaded (static imports) before the answer.
+  const r = wx([...flags, EVSED_MAIN, '--version']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^evsed \S+\n$/);
+  const work = wx([...flags, '-e', "const db = new (require('better-sqlite3'))(':memory:'); let x = 0; for (let i = 0; i < 1e6; i++) x += i % 7; /a+b/.test('aab'); process.stdout.write(String(db.prepare('select 1 as v').get().v + x))"]);
+  assert.is(work.status, 0, work.stderr);
+  const plain = wx(['-e', 'let x = 0; for (let i = 0; i < 1e7; i++) x += i % 7; console.log(x)']);
+  assert.is.not(plain.status, 0, 'without lite mode V8 needs writable code memory');
+});
+
 test('sd_notify: READY=1 once the station is up, STATUS lines, WATCHDOG=1 from the event loop (not while stopped), STOPPING=1 on SIGTERM', async (c) => {
   const csms = await TestCsms.start({ protocols: ['ocpp1.6'] });
   c.cleanup.push(() => csms.stop());
