@@ -20,6 +20,7 @@
  * Must not: own the channel (the board or the simulator does), interpret meanings, keep timers.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CanFrame } from './channel.js';
 import { formatId } from './channel.js';
@@ -42,14 +43,18 @@ export const KCD_BUS_NAME = 'evsed-io';
 /** socketcan's DatabaseService decodes at most this many bits per signal correctly. */
 const MAX_SIGNAL_BITS = 32;
 
-/** evsed-io.kcd next to this module (when the build copies it), else in the source tree. */
+/**
+ * The shipped evsed-io.kcd: `hal/can/evsed-io.kcd` in the first folder above this module that
+ * has it (the compiled module, or the daemon bundle's chunk, sits at some depth under the
+ * installation; the file stays in the source tree).
+ */
 export function defaultKcdPath(): string {
-  const candidates = [
-    new URL('./evsed-io.kcd', import.meta.url),
-    new URL('../../../hal/can/evsed-io.kcd', import.meta.url),
-  ];
-  const paths = candidates.map((url) => fileURLToPath(url));
-  return paths.find((p) => existsSync(p)) ?? paths[0]!;
+  const start = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = start, up = 0; up < 6; up += 1, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'hal', 'can', 'evsed-io.kcd');
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.join(start, 'evsed-io.kcd');
 }
 
 /** Parse `kcdPath` with socketcan's KCD parser and check it; throws Error naming the problem. */

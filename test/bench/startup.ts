@@ -4,13 +4,13 @@
  * < 60 MB).
  *
  * Each run spawns a fresh evsed (new data directory, so the database is created too) against the
- * ocpp-rpc test CSMS on loopback. Start is taken just before spawn(); arrival is the CSMS's receive
- * time of the BootNotification frame. Memory is VmRSS from /proc of the evsed process.
+ * ocpp-rpc test CSMS on loopback, with the node flags of its #! line and nothing polling it. Start
+ * is taken just before spawn(); arrival is the CSMS's receive time of the BootNotification frame. Memory is VmRSS from /proc of the evsed process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TestCsms } from '../peers/csms.js';
-import { EvsedProcess } from '../support/evsed.js';
+import { EVSED_MAIN, EvsedProcess, evsedNodeFlags } from '../support/evsed.js';
 
 export interface StartupFigures {
   protocol: string;
@@ -30,14 +30,21 @@ export async function startupTime(protocol: 'ocpp1.6' | 'ocpp2.0.1', runs = 15):
   const times: number[] = [];
   try {
     for (let i = 0; i < runs; i += 1) {
+      // The config file and data directory of a test evsed; the process is spawned here, as
+      // systemd would, with nobody polling its control socket while it starts.
       const evsed = new EvsedProcess({ csmsUrl: csms.url, protocols: [protocol], identity: `BENCH-${i}`, connectors: 2, logLevel: 'warn' });
       const since = csms.messages.length;
       const t0 = Date.now();
-      await evsed.start();
-      const boot = await csms.waitForCall('BootNotification', { since, timeoutMs: 10_000 });
-      times.push(boot.at - t0);
-      await evsed.stop();
-      await evsed.dispose();
+      const child = spawn(process.execPath, [...evsedNodeFlags(), EVSED_MAIN, '--config', evsed.configPath], { stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      try {
+        const boot = await csms.waitForCall('BootNotification', { since, timeoutMs: 10_000 });
+        times.push(boot.at - t0);
+      } finally {
+        child.kill('SIGTERM');
+        await exited;
+        await evsed.dispose();
+      }
     }
   } finally {
     await csms.stop();

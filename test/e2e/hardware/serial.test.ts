@@ -106,12 +106,14 @@ test('unplug while charging: the relay opens without waiting for the CSMS, the s
 });
 
 /** evsectl as its own process (the CSMS lives in this one and must keep answering). */
-function evsectl(args: string[]): Promise<{ code: number | null; out: string }> {
+function evsectl(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [EVSECTL_MAIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
     let out = '';
+    let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => resolve({ code, out }));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => resolve({ code, out, err }));
   });
 }
 
@@ -128,6 +130,9 @@ test('the controller falls silent: Faulted (InternalError), `hw info` says so; i
   assert.match(row(before.out, 'meter'), /ok\s+SDM630 .*unit 1/i);
   assert.ok(before.out.split('\n').filter((l) => l.startsWith('port')).every((l) => /\sopen\s/.test(l)), before.out);
   assert.match(row(before.out, 'reader'), /reader-a\s+shared/);
+  const sim = await evsectl(['--socket', evsed.socket, 'sim', 'plug', '1']);
+  assert.is(sim.code, 1, 'sim commands are refused on real hardware');
+  assert.match(sim.err, /sim commands need hardware.driver "sim" \(this station uses "serial"\)/);
 
   const since = csms.mark();
   rapi.setSilent(true);
