@@ -1,5 +1,7 @@
 /**
- * Build step after tsc: the daemon entry point as one bundle (esbuild), for start-up time.
+ * Build step after tsc: the daemon entry point as one bundle (esbuild), for start-up time, and
+ * the data files the compiled code reads (the CAN frame database) copied into dist/, so an
+ * installation needs only package.json, dist/ and node_modules/ (systemd/install.sh).
  * Loading ~150 compiled modules one by one cost node about 60 ms of evsed's start on the
  * development machine; the bundle loads in one read. npm packages stay external (native addons,
  * and their own files); the hardware drivers and the schema validators of each OCPP version stay
@@ -13,12 +15,14 @@
  * Usage (from the repository root, after tsc): node dist/src/build/bundle.js
  */
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const SRC = path.join('dist', 'src');
 const ENTRY = path.join(SRC, 'main.js');
 const CHUNKS = 'chunks';
+/** Files read at run time, copied from the source tree to the same place under dist/. */
+const ASSETS = [path.join('hal', 'can', 'evsed-io.kcd')];
 
 async function main(): Promise<void> {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} not found: run tsc first`);
@@ -45,6 +49,10 @@ async function main(): Promise<void> {
   for (const name of readdirSync(path.join(staging, CHUNKS))) renameSync(path.join(staging, CHUNKS, name), path.join(SRC, CHUNKS, name));
   renameSync(path.join(staging, 'main.js'), ENTRY);
   rmSync(staging, { recursive: true, force: true });
+  for (const asset of ASSETS) {
+    mkdirSync(path.join('dist', path.dirname(asset)), { recursive: true });
+    copyFileSync(asset, path.join('dist', asset));
+  }
   process.stdout.write(`bundled ${ENTRY} (+${outputs.length - 1} chunks)\n`);
 }
 

@@ -6,11 +6,13 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestCsms } from '../peers/csms.js';
-import { EVSED_MAIN, EvsedProcess } from '../support/evsed.js';
+import { EVSED_MAIN, EvsedProcess, evsedNodeFlags } from '../support/evsed.js';
 import { status, waitAccepted } from '../support/station.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -41,6 +43,28 @@ test('a simulated-board daemon maps no serial or CAN native addon, and reports t
   } finally {
     await evsed.dispose();
     await csms.stop();
+  }
+});
+
+test('the installed layout (package.json, dist/, node_modules/ only, as install.sh copies them) runs: version, CAN frame database', () => {
+  const prefix = mkdtempSync(path.join(os.tmpdir(), 'evsed-prefix-'));
+  try {
+    cpSync(path.join(REPO, 'package.json'), path.join(prefix, 'package.json'));
+    cpSync(path.join(REPO, 'dist'), path.join(prefix, 'dist'), { recursive: true, filter: (src) => !src.includes(`${path.sep}test${path.sep}`) && !src.endsWith('.map') });
+    symlinkSync(path.join(REPO, 'node_modules'), path.join(prefix, 'node_modules'));
+    const main = path.join(prefix, 'dist', 'src', 'main.js');
+    const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const version = spawnSync(process.execPath, [...evsedNodeFlags(main), main, '--version'], { encoding: 'utf8' });
+    assert.is(version.stdout, `evsed ${pkg.version}\n`);
+    // The CAN driver loads its frame database before it opens the interface: getting as far as
+    // the missing interface means the shipped evsed-io.kcd was found inside the installation.
+    const config = path.join(prefix, 'evsed.json');
+    writeFileSync(config, JSON.stringify({ identity: 'CP-I', csms: { url: 'ws://127.0.0.1:9/ocpp' }, dataDir: path.join(prefix, 'var'), log: { level: 'silent' }, hardware: { driver: 'can', can: { interface: 'evsedtest0' } } }));
+    const can = spawnSync(process.execPath, [...evsedNodeFlags(main), main, '--config', config], { encoding: 'utf8', timeout: 15_000 });
+    assert.is(can.stderr, 'evsed: cannot start the can hardware: network interface does not exist: evsedtest0\n');
+    assert.is(can.status, 1);
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
   }
 });
 
