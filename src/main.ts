@@ -14,6 +14,7 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createSimBoard, initialEnergyFrom, persistSimState, readSimState, restoreEvs, type SimBoard } from '../hal/sim/index.js';
+import type { CanDiagnostic } from '../hal/can/index.js';
 import type { SerialHardwareConfig } from '../hal/serial/index.js';
 import type { Board, HalEvent } from '../hal/types.js';
 import { ConfigError, connectorInfos, driverConfigError, loadConfig } from './config/load.js';
@@ -82,12 +83,19 @@ class HardwareStartError extends Error {}
 async function createBoard(config: Config, logger: Logger): Promise<{ board: Board; sim: SimBoard | null; stop(): void }> {
   const log = logger.child({ component: 'hardware', driver: config.hardware.driver });
   const onListenerError = (err: unknown, event: HalEvent) => log.error({ err, event }, 'hardware event listener failed');
-  const started = async (board: Board) => {
+  // Build (a RangeError from the driver is its refusal of an option) and start a real board.
+  const realBoard = async (driver: 'serial' | 'can', construct: () => Board) => {
+    let board: Board;
+    try {
+      board = construct();
+    } catch (err) {
+      throw driverConfigError(driver, err) ?? err;
+    }
     try {
       await board.start();
     } catch (err) {
       log.fatal({ err }, 'cannot start the hardware');
-      throw new HardwareStartError(`cannot start the ${config.hardware.driver} hardware: ${(err as Error).message}`, { cause: err });
+      throw new HardwareStartError(`cannot start the ${driver} hardware: ${(err as Error).message}`, { cause: err });
     }
     return { board, sim: null, stop: () => undefined };
   };
@@ -106,34 +114,17 @@ async function createBoard(config: Config, logger: Logger): Promise<{ board: Boa
       const persistence = persistSimState(sim, stateFile);
       return { board: sim, sim, stop: () => persistence.stop() };
     }
+    // loadConfig made sure the section of the driver in use is there.
     case 'serial': {
-      if (!('connectors' in config.hardware.serial)) throw new ConfigError('hardware.serial', 'is required with hardware.driver serial');
-      const section = config.hardware.serial as SerialHardwareConfig;
       const { createSerialBoard } = await import('../hal/serial/index.js');
-      let board: Board;
-      try {
-        board = createSerialBoard({ connectors: connectorInfos(config), config: section, configKey: 'hardware.serial', onListenerError });
-      } catch (err) {
-        throw driverConfigError('serial', err) ?? err;
-      }
-      return started(board);
+      const section = config.hardware.serial as SerialHardwareConfig;
+      return realBoard('serial', () => createSerialBoard({ connectors: connectorInfos(config), config: section, configKey: 'hardware.serial', onListenerError }));
     }
     case 'can': {
-      if (!('interface' in config.hardware.can)) throw new ConfigError('hardware.can', 'is required with hardware.driver can');
-      const section = config.hardware.can as CanHardwareConfig;
       const { createCanBoard } = await import('../hal/can/index.js');
-      let board: Board;
-      try {
-        board = createCanBoard({
-          ...section,
-          connectors: connectorInfos(config),
-          onDiagnostic: (diagnostic) => log.warn({ diagnostic }, `CAN ${diagnostic.kind}: ${diagnostic.detail}`),
-          onListenerError,
-        });
-      } catch (err) {
-        throw driverConfigError('can', err) ?? err;
-      }
-      return started(board);
+      const section = config.hardware.can as CanHardwareConfig;
+      const onDiagnostic = (diagnostic: CanDiagnostic) => log.warn({ diagnostic }, `CAN ${diagnostic.kind}: ${diagnostic.detail}`);
+      return realBoard('can', () => createCanBoard({ ...section, connectors: connectorInfos(config), onDiagnostic, onListenerError }));
     }
     default:
       throw new ConfigError('hardware.driver', `driver "${String(config.hardware.driver)}" is not available in this build`);

@@ -16,7 +16,7 @@
  * bus throw into the channel (refused frames are counted and reported as diagnostics).
  */
 import { HalError } from '../errors.js';
-import { EventBus } from '../sim/bus.js';
+import { EventBus } from '../events.js';
 import type { Board, HalEvent, HalListener } from '../types.js';
 import type { CanChannel } from './channel.js';
 import { CanCodec } from './codec.js';

@@ -19,8 +19,7 @@ import { realHalClock } from '../types.js';
 import type { Board, ConnectorInfo, HalClock, HalListener } from '../types.js';
 import { SerialConnector } from './connector.js';
 import type { SerialConnectorDiagnostics } from './connector.js';
-import { SerialEventBus } from './events.js';
-import type { ListenerErrorHandler } from './events.js';
+import { EventBus, type ListenerErrorHandler } from '../events.js';
 import { ModbusBus } from './modbus/bus.js';
 import { ModbusMeter } from './modbus/meter.js';
 import { resolveSerialConfig } from './options.js';
@@ -67,7 +66,7 @@ export function createSerialBoard(options: SerialBoardOptions): SerialBoard {
   const key = options.configKey ?? 'hardware.serial';
   const config = resolveSerialConfig(options.config, key);
   const clock = options.clock ?? realHalClock;
-  const bus = new SerialEventBus(options.onListenerError);
+  const bus = new EventBus(options.onListenerError);
 
   const ids = options.connectors.map((c) => c.id);
   for (const info of options.connectors) {

@@ -9,7 +9,7 @@ export { createSerialBoard } from './board.js';
 export type { SerialBoard, SerialBoardDiagnostics, SerialBoardOptions } from './board.js';
 export { SerialConnector } from './connector.js';
 export type { SerialConnectorDiagnostics } from './connector.js';
-export type { ListenerErrorHandler } from './events.js';
+export type { ListenerErrorHandler } from '../events.js';
 export { resolveSerialConfig, SERIAL_DEFAULTS } from './options.js';
 export type {
   ModbusMeterConfig,

@@ -3,7 +3,7 @@
  *
  * Owns: the connectors, the physics tick (every `tickMs` real ms on the board clock, from
  * start() to stop()), board-wide faults (connector 0: they apply to every connector), the
- * shared RFID reader, event delivery (see bus.ts) and the control surface (controls.ts).
+ * shared RFID reader, event delivery (hal/events.ts) and the control surface (controls.ts).
  * Commands are accepted from creation until stop(); physics (EV decisions, meter events) run
  * only between start() and stop(). After stop() every command rejects with HalError 'stopped'.
  *
@@ -13,7 +13,7 @@
 import { HalError } from '../errors.js';
 import { FAULT_CODES } from '../types.js';
 import type { Board, FaultCode, HalEvent, HalListener } from '../types.js';
-import { EventBus } from './bus.js';
+import { EventBus } from '../events.js';
 import { SimConnector } from './connector.js';
 import type { SimConnectorEnv } from './connector.js';
 import { createSimControls } from './controls.js';

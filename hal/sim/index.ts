@@ -9,7 +9,7 @@ export type { SimBoard } from './board.js';
 export type { SimControls } from './controls.js';
 export { DEFAULT_EV, perceivedOfferA, TAPER_START_SOC_PERCENT } from './ev.js';
 export type { SimEvParams, SimEvSnapshot } from './ev.js';
-export type { ListenerErrorHandler } from './bus.js';
+export type { ListenerErrorHandler } from '../events.js';
 export {
   CONTACTOR_INJECTIONS,
   LOCK_INJECTIONS,

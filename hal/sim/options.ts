@@ -7,7 +7,7 @@
  *
  * Must not: hold state or timers.
  */
-import type { ListenerErrorHandler } from './bus.js';
+import type { ListenerErrorHandler } from '../events.js';
 import type { SimEvSnapshot } from './ev.js';
 import { MIN_OFFER_A } from '../pwm.js';
 import type { ConnectorInfo, FaultCode, HalClock, PilotState } from '../types.js';

@@ -16,6 +16,7 @@ import type { RapiSim } from '../hal/serial/rapi-sim.js';
 import { eventually } from '../support/evsed.js';
 import { status } from '../support/station.js';
 import { startSerialStation, stopSerialStation, type SerialStation } from '../e2e/hardware/serial-station.js';
+import { quantile } from './stats.js';
 
 export interface Percentiles {
   p50: number;
@@ -31,9 +32,7 @@ export interface HardwareLatency {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function percentiles(xs: number[]): Percentiles & { samples: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { samples: s.length, p50: at(0.5), p99: at(0.99), max: s.at(-1)! };
+  return { samples: xs.length, p50: quantile(xs, 0.5), p99: quantile(xs, 0.99), max: Math.max(...xs) };
 }
 
 /** From `act()` (t0 = the line it writes, or the call itself) until `$code` reaches `sim`, ms. */

@@ -16,6 +16,7 @@ import { EvsedProcess, eventually } from '../support/evsed.js';
 import { benchCompositeSchedule, benchProfiles } from '../domain/smart-charging/bench.js';
 import type { ChargingProfile } from '../../src/domain/smart-charging/model.js';
 import type { ProcessStats } from '../../src/control/types.js';
+import { quantile } from './stats.js';
 
 export interface CompositeFigures {
   profiles: number;
@@ -36,11 +37,6 @@ export interface DaemonCompositeFigures {
   idleLoopP99Ms: number;
   idleLoopMaxMs: number;
 }
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-};
 
 export function compositeCalculation(): CompositeFigures {
   const r = benchCompositeSchedule({ samples: 100, station: true });

@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { TestCsms } from '../peers/csms.js';
 import { EVSED_MAIN, EvsedProcess, evsedNodeFlags } from '../support/evsed.js';
+import { quantile } from './stats.js';
 
 export interface StartupFigures {
   protocol: string;
@@ -19,10 +20,6 @@ export interface StartupFigures {
   p90Ms: number;
   minMs: number;
   maxMs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 export async function startupTime(protocol: 'ocpp1.6' | 'ocpp2.0.1', runs = 15): Promise<StartupFigures> {
@@ -53,8 +50,8 @@ export async function startupTime(protocol: 'ocpp1.6' | 'ocpp2.0.1', runs = 15):
   return {
     protocol,
     runs,
-    medianMs: percentile(sorted, 50),
-    p90Ms: percentile(sorted, 90),
+    medianMs: quantile(sorted, 0.5),
+    p90Ms: quantile(sorted, 0.9),
     minMs: sorted[0]!,
     maxMs: sorted[sorted.length - 1]!,
   };
@@ -68,7 +65,7 @@ export function nodeItself(runs = 15): number {
     spawnSync(process.execPath, ['-e', '0']);
     times.push(performance.now() - t0);
   }
-  return Math.round(percentile([...times].sort((a, b) => a - b), 50));
+  return Math.round(quantile(times, 0.5));
 }
 
 export function rssKiB(pid: number): number {

@@ -5,29 +5,14 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TestCsms } from '../peers/csms.js';
-import { EVSECTL_MAIN, EvsedProcess, eventually } from '../support/evsed.js';
+import { EvsedProcess, eventually, runEvsectl as evsectl } from '../support/evsed.js';
 
 const test = suite<{ csms: TestCsms; evsed: EvsedProcess; tmp: string }>('evsectl tools');
-
-function evsectl(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [EVSECTL_MAIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    let err = '';
-    const t = setTimeout(() => child.kill('SIGINT'), timeoutMs);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, out, err });
-    });
-  });
-}
 
 test.before(async (c) => {
   c.tmp = mkdtempSync(path.join(os.tmpdir(), 'evsectl-tools-'));

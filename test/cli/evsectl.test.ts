@@ -4,25 +4,12 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import os from 'node:os';
 import { TestCsms } from '../peers/csms.js';
-import { EVSECTL_MAIN, EvsedProcess, eventually } from '../support/evsed.js';
+import { EvsedProcess, eventually, runEvsectl as evsectl } from '../support/evsed.js';
 
 const test = suite<{ csms: TestCsms; evsed: EvsedProcess }>('evsectl');
-
-/** Run evsectl as a separate process. Asynchronous: the test CSMS lives in this process and must keep answering. */
-function evsectl(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [EVSECTL_MAIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 test.before(async (c) => {
   c.csms = await TestCsms.start({ protocols: ['ocpp1.6'] });

@@ -204,3 +204,22 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * Run evsectl as its own process, asynchronously (a test CSMS living in the caller's process must
+ * keep answering meanwhile), without colours; interrupted (SIGINT, as Ctrl-C) after `timeoutMs`.
+ */
+export function runEvsectl(args: string[], timeoutMs = 20_000): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [EVSECTL_MAIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    const t = setTimeout(() => child.kill('SIGINT'), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, out, err });
+    });
+  });
+}

@@ -10,12 +10,12 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestCsms } from '../../peers/csms.js';
-import { EVSECTL_MAIN, EVSED_MAIN, eventually } from '../../support/evsed.js';
+import { EVSED_MAIN, eventually, runEvsectl as evsectl } from '../../support/evsed.js';
 import { answerTo, callsSince, sleep, status } from '../../support/station.js';
 import { FAST_TIMINGS } from '../../hal/serial/serial-rig.js';
 import { METER_START_KWH, startSerialStation, stopSerialStation, type SerialStation } from './serial-station.js';
@@ -104,18 +104,6 @@ test('unplug while charging: the relay opens without waiting for the CSMS, the s
   assert.ok(openedMs < 1000, `relay open ${openedMs} ms after the unplug, CSMS down`);
   assert.equal(csms.violations(), []);
 });
-
-/** evsectl as its own process (the CSMS lives in this one and must keep answering). */
-function evsectl(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [EVSECTL_MAIN, ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
-}
 
 const row = (out: string, kind: string): string => out.split('\n').find((l) => l.startsWith(kind)) ?? '';
 

@@ -1,5 +1,5 @@
 /**
- * Event delivery of the simulated board.
+ * Event delivery of every board (sim, serial, can).
  *
  * Owns: the listener list and the delivery order. Events are delivered synchronously, in the
  * order they happen: an event emitted by a listener while another event is being delivered is
@@ -9,7 +9,7 @@
  *
  * Must not: filter, transform or drop events.
  */
-import type { HalEvent, HalListener } from '../types.js';
+import type { HalEvent, HalListener } from './types.js';
 
 export type ListenerErrorHandler = (error: unknown, event: HalEvent) => void;
 
